@@ -1,0 +1,7 @@
+from odoo import SUPERUSER_ID, api
+
+
+def post_init_hook(cr, registry):
+    """Fill the ledger once from the history the database already holds."""
+    env = api.Environment(cr, SUPERUSER_ID, {})
+    env["cci.interaction"]._backfill()

@@ -1,0 +1,272 @@
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+_logger = logging.getLogger(__name__)
+
+KINDS = [
+    ("mailing_sent", "Mailing received"),
+    ("mailing_opened", "Mailing opened"),
+    ("mailing_clicked", "Link clicked"),
+    ("mailing_replied", "Mailing answered"),
+    ("mailing_bounced", "Mailing bounced"),
+    ("mailing_excluded", "Mailing held back"),
+    ("survey_answered", "Survey answered"),
+    ("event_registered", "Event registration"),
+    ("meeting", "Meeting"),
+    ("lead", "Lead / opportunity"),
+    ("activity_done", "Activity done"),
+]
+
+# Columns a capture query must return, in this order (see _record_query).
+FACT_COLUMNS = (
+    "date",
+    "kind",
+    "partner_id",
+    "email",
+    "department_id",
+    "user_id",
+    "name",
+    "res_model",
+    "res_id",
+    "mass_mailing_id",
+    "is_solicitation",
+    "source_model",
+    "source_id",
+    "source_sub_id",
+)
+
+# The first e-mail address of a free-text field, lower-cased: the same heuristic Odoo's
+# mass mailing uses for its blacklist, so that both agree on what "the same address" is.
+EMAIL_SQL = "lower(substring(%s, '([^ ,;<@]+@[^> ,;]+)'))"
+
+
+def email_sql(column):
+    return EMAIL_SQL % column
+
+
+class CciInteraction(models.Model):
+    """The chamber's single memory: one row per interaction with a contact.
+
+    Rows are written only by the capture points, in SQL, through ``_record_query``; the
+    unique key (kind, source_model, source_id, source_sub_id) makes every capture
+    idempotent, so live capture, backfill and re-runs never record a fact twice.
+    """
+
+    _name = "cci.interaction"
+    _description = "Interaction with a contact"
+    _order = "date desc, id desc"
+    _rec_name = "name"
+
+    date = fields.Datetime(required=True, readonly=True, index=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Contact", readonly=True, ondelete="set null"
+    )
+    commercial_partner_id = fields.Many2one(
+        "res.partner", string="Company", readonly=True, ondelete="set null"
+    )
+    email = fields.Char(readonly=True)
+    kind = fields.Selection(KINDS, required=True, readonly=True)
+    department_id = fields.Many2one(
+        "cci.department", string="Department", readonly=True, ondelete="set null"
+    )
+    user_id = fields.Many2one("res.users", string="User", readonly=True, ondelete="set null")
+    name = fields.Char(string="Summary", readonly=True)
+    res_model = fields.Char(string="Document model", readonly=True)
+    res_id = fields.Integer(string="Document", readonly=True)
+    mass_mailing_id = fields.Many2one(
+        "mail.mass_mailing", string="Mailing", readonly=True, ondelete="set null"
+    )
+    is_solicitation = fields.Boolean(
+        string="Solicitation",
+        readonly=True,
+        help="The chamber reached out to the contact: it counts as marketing pressure.",
+    )
+    source_model = fields.Char(readonly=True, help="Technical: the record the fact comes from.")
+    source_id = fields.Integer(readonly=True)
+    source_sub_id = fields.Integer(
+        readonly=True, help="Technical: the attendee, when one source concerns several contacts."
+    )
+
+    @api.model_cr
+    def init(self):
+        cr = self.env.cr
+        for name, definition in (
+            (
+                "cci_interaction_source_uniq",
+                "UNIQUE INDEX %s ON cci_interaction (kind, source_model, source_id, source_sub_id)",
+            ),
+            ("cci_interaction_partner_date_idx",
+             "INDEX %s ON cci_interaction (partner_id, date DESC, id DESC)"),
+            ("cci_interaction_company_date_idx",
+             "INDEX %s ON cci_interaction (commercial_partner_id, date DESC, id DESC)"),
+            ("cci_interaction_mailing_kind_idx",
+             "INDEX %s ON cci_interaction (mass_mailing_id, kind)"),
+            ("cci_interaction_orphan_email_idx",
+             "INDEX %s ON cci_interaction (email) WHERE partner_id IS NULL"),
+            ("cci_res_partner_email_idx",
+             "INDEX %s ON res_partner ((" + email_sql("email") + "))"),
+        ):
+            cr.execute("CREATE %s" % (definition.replace("INDEX %s", "INDEX IF NOT EXISTS %s")
+                                      % name))
+
+    # ------------------------------------------------------------------
+    # ORM: the ledger is written by the system only
+    # ------------------------------------------------------------------
+
+    @api.model
+    def create(self, vals):
+        raise UserError(_("The timeline is written by the system only: it cannot be edited."))
+
+    @api.multi
+    def write(self, vals):
+        raise UserError(_("The timeline is written by the system only: it cannot be edited."))
+
+    @api.multi
+    def unlink(self):
+        raise UserError(_("The timeline is written by the system only: it cannot be deleted."))
+
+    # ------------------------------------------------------------------
+    # The one write API
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _record_query(self, query, params=None):
+        """Record the facts that ``query`` selects (columns: ``FACT_COLUMNS``, in order).
+
+        The contact is taken from the query, else found by normalized e-mail; the company
+        is the contact's commercial partner. Facts already recorded are skipped. Returns the
+        ids of the contacts that got new rows.
+        """
+        cr = self.env.cr
+        cr.execute(
+            """
+            INSERT INTO cci_interaction (
+                date, kind, partner_id, commercial_partner_id, email, department_id,
+                user_id, name, res_model, res_id, mass_mailing_id, is_solicitation,
+                source_model, source_id, source_sub_id,
+                create_uid, create_date, write_uid, write_date)
+            SELECT f.date, f.kind, p.id, p.commercial_partner_id, f.email, f.department_id,
+                   f.user_id, f.name, f.res_model, f.res_id, f.mass_mailing_id,
+                   COALESCE(f.is_solicitation, FALSE),
+                   f.source_model, f.source_id, COALESCE(f.source_sub_id, 0),
+                   %%(uid)s, now() AT TIME ZONE 'UTC', %%(uid)s, now() AT TIME ZONE 'UTC'
+              FROM (%s) AS f (%s)
+              LEFT JOIN LATERAL (
+                    SELECT rp.id FROM res_partner rp
+                     WHERE f.partner_id IS NULL AND f.email IS NOT NULL
+                       AND %s = f.email AND rp.active
+                     ORDER BY rp.id LIMIT 1) AS byemail ON TRUE
+              LEFT JOIN res_partner p ON p.id = COALESCE(f.partner_id, byemail.id)
+             WHERE f.date IS NOT NULL
+                ON CONFLICT DO NOTHING
+            RETURNING partner_id, commercial_partner_id
+            """
+            % (query, ", ".join(FACT_COLUMNS), email_sql("rp.email")),
+            dict(params or {}, uid=self.env.uid),
+        )
+        rows = cr.fetchall()
+        partner_ids = {pid for row in rows for pid in row if pid}
+        if partner_ids:
+            self.env["res.partner"]._cci_interactions_changed(list(partner_ids))
+        return list(partner_ids)
+
+    @api.model
+    def _record(self, facts):
+        """Record facts given as dicts (keys from ``FACT_COLUMNS``); see ``_record_query``."""
+        if not facts:
+            return []
+        placeholders, params = [], {}
+        for i, fact in enumerate(facts):
+            cells = []
+            for col in FACT_COLUMNS:
+                key = "%s_%d" % (col, i)
+                value = fact.get(col)
+                if col == "email" and value:
+                    value = value.strip().lower()
+                params[key] = value if value is not None else None
+                cells.append("%%(%s)s::%s" % (key, self._fact_sql_type(col)))
+            placeholders.append("(%s)" % ", ".join(cells))
+        return self._record_query("VALUES %s" % ", ".join(placeholders), params)
+
+    @staticmethod
+    def _fact_sql_type(column):
+        if column == "date":
+            return "timestamp"
+        if column == "is_solicitation":
+            return "boolean"
+        if column.endswith("_id"):
+            return "integer"
+        return "varchar"
+
+    @api.model
+    def _capture_sources(self):
+        """The models that feed the ledger; each has ``_cci_capture(where, params)``."""
+        return [
+            "mail.mail.statistics",
+            "survey.user_input",
+            "event.registration",
+            "calendar.event",
+            "crm.lead",
+            "mail.message",
+        ]
+
+    @api.model
+    def _backfill(self):
+        """Record every fact the database already holds (set-based, one query a source)."""
+        for model in self._capture_sources():
+            found = self.env[model]._cci_capture("TRUE")
+            _logger.info("cci.interaction backfill from %s: %d contacts", model, len(found))
+        self._link_orphans()
+        return True
+
+    @api.model
+    def _link_orphans(self, partner_ids=None):
+        """Attach rows known only by e-mail to the contact that now has that address."""
+        where = "TRUE"
+        params = {}
+        if partner_ids:
+            where = "rp.id IN %(ids)s"
+            params["ids"] = tuple(partner_ids)
+        self.env.cr.execute(
+            """
+            UPDATE cci_interaction i
+               SET partner_id = rp.id, commercial_partner_id = rp.commercial_partner_id
+              FROM res_partner rp
+             WHERE i.partner_id IS NULL AND i.email IS NOT NULL
+               AND rp.active AND %s = i.email AND %s
+            RETURNING rp.id
+            """ % (email_sql("rp.email"), where),
+            params,
+        )
+        linked = list({r[0] for r in self.env.cr.fetchall()})
+        if linked:
+            self.env["res.partner"]._cci_interactions_changed(linked)
+        return linked
+
+    # ------------------------------------------------------------------
+    # Reading
+    # ------------------------------------------------------------------
+
+    @api.multi
+    def action_open_document(self):
+        self.ensure_one()
+        if not self.res_model or self.res_model not in self.env or not self.res_id:
+            raise UserError(_("This interaction has no document to open."))
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+
+def user_department_sql(user_column):
+    """The first active department of a user: the department of facts a user brings about."""
+    return (
+        "(SELECT min(r.department_id) FROM cci_department_res_users_rel r"
+        " JOIN cci_department d ON d.id = r.department_id AND d.active"
+        " WHERE r.user_id = %s)" % user_column
+    )

@@ -1,0 +1,30 @@
+# Database helpers, sourced after common.sh.
+PSQL() { as_pg "'$(pg_bindir)/psql' -h '$PGSOCK' -p $PGPORT -U postgres -d postgres -v ON_ERROR_STOP=1 -qtA $*"; }
+
+db_exists() { [ "$(PSQL -c "\"SELECT 1 FROM pg_database WHERE datname='$1'\"")" = 1 ]; }
+
+db_drop() { PSQL -c "\"DROP DATABASE IF EXISTS \\\"$1\\\"\""; }
+
+db_copy() {  # db_copy TEMPLATE NEW
+    db_drop "$2"
+    PSQL -c "\"CREATE DATABASE \\\"$2\\\" OWNER $PGUSER_ODOO TEMPLATE \\\"$1\\\"\""
+}
+
+free_port() {
+    "$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# A database with Odoo's apps we build on (no addon of ours), made once and copied for each run.
+base_template() {
+    local key
+    key="$(echo "$BASE_MODULES" | cat - "$ROOT/requirements.txt" "$ROOT/constraints.txt" | sha1sum | cut -c1-8)"
+    local tmpl="cci_base_$key"
+    if ! db_exists "$tmpl"; then
+        log "Creating the base database $tmpl ($BASE_MODULES, with Odoo's demo data; about 2 minutes)"
+        odoo_bin -d "$tmpl.tmp" -i "$BASE_MODULES" --stop-after-init --http-port "$(free_port)" \
+            --log-level=warn >"$LOCAL/$tmpl.log" 2>&1 \
+            || { tail -30 "$LOCAL/$tmpl.log" >&2; die "creating $tmpl failed (log: $LOCAL/$tmpl.log)"; }
+        PSQL -c "\"ALTER DATABASE \\\"$tmpl.tmp\\\" RENAME TO \\\"$tmpl\\\"\""
+    fi
+    echo "$tmpl"
+}

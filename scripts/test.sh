@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# make test: from nothing, everything. Odoo tests of the addons (Odoo's runner), then the
+# end-to-end suite (pytest, real server over XML-RPC). Ends with one line that counts both.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+source "$ROOT/scripts/db.sh"
+start=$(date +%s)
+"$ROOT/scripts/setup.sh" all
+db="cci_test_$$"
+trap 'db_drop "$db" >/dev/null 2>&1 || true' EXIT
+
+set +e
+"$ROOT/scripts/odoo-tests.sh" "$db" | tee "$LOCAL/odoo-tests.out"
+odoo_rc=${PIPESTATUS[0]}
+odoo_line="$(grep -E '^odoo: [0-9]+ passed, [0-9]+ failed' "$LOCAL/odoo-tests.out" | tail -1)"
+
+log "End-to-end tests (pytest)"
+CCI_E2E_TEMPLATE="$db" "$VENV/bin/python" -m pytest -p no:cacheprovider -ra "$ROOT/tests" \
+    | tee "$LOCAL/pytest.out"
+py_rc=${PIPESTATUS[0]}
+set -e
+
+read -r o_pass o_fail < <(echo "$odoo_line" | sed -E 's/odoo: ([0-9]+) passed, ([0-9]+) failed/\1 \2/')
+summary="$(tail -1 "$LOCAL/pytest.out")"
+p_pass=$(echo "$summary" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || echo 0)
+p_fail=$(( $(echo "$summary" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || echo 0) \
+         + $(echo "$summary" | grep -oE '[0-9]+ errors?' | grep -oE '[0-9]+' || echo 0) ))
+[ "$py_rc" = 5 ] && p_fail=$((p_fail + 1))  # pytest collected nothing: that is a failure
+log "make test took $(( $(date +%s) - start )) s"
+echo "total: $(( ${o_pass:-0} + p_pass )) passed, $(( ${o_fail:-1} + p_fail )) failed"
+[ "$odoo_rc" = 0 ] && [ "$py_rc" = 0 ]

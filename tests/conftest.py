@@ -1,0 +1,172 @@
+"""End-to-end harness: a real Odoo server on a free loopback port, over XML-RPC.
+
+The database is a copy of $CCI_E2E_TEMPLATE (the one `make test` just installed and tested)
+or, when pytest runs alone, a fresh one with both addons and their demo data. Outgoing mail
+goes to an SMTP sink in this process, so tests can read what was sent.
+"""
+import asyncore
+import os
+import smtpd
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+import xmlrpc.client
+from email import message_from_bytes
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEMO_PASSWORDS = {
+    "admin": "admin",
+    "marketing": "marketing",
+    "formation": "formation",
+    "international": "international",
+    "creation": "creation",
+    "apprentissage": "apprentissage",
+    "appui": "appui",
+    "employee": "employee",
+}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def sh(*args):
+    cmd = "source scripts/common.sh && source scripts/db.sh && " + " ".join(args)
+    return subprocess.run(["bash", "-c", cmd], cwd=ROOT, check=True,
+                          stdout=subprocess.PIPE, universal_newlines=True).stdout.strip()
+
+
+class SmtpSink(smtpd.SMTPServer):
+    def __init__(self, port):
+        super().__init__(("127.0.0.1", port), None, decode_data=False)
+        self.messages = []
+
+    def process_message(self, peer, mailfrom, rcpttos, data, **kwargs):
+        msg = message_from_bytes(data)
+        self.messages.append({"from": mailfrom, "to": rcpttos, "message": msg})
+
+
+@pytest.fixture(scope="session")
+def smtp_sink():
+    port = free_port()
+    sink = SmtpSink(port)
+    sink.port = port
+    thread = threading.Thread(target=asyncore.loop, kwargs={"timeout": 0.2}, daemon=True)
+    thread.start()
+    yield sink
+    sink.close()
+
+
+class Odoo:
+    """A running server and XML-RPC helpers bound to it."""
+
+    def __init__(self, url, db):
+        self.url, self.db = url, db
+        self.common = xmlrpc.client.ServerProxy(url + "/xmlrpc/2/common", allow_none=True)
+        self._uids = {}
+
+    def uid(self, login):
+        if login not in self._uids:
+            uid = self.common.authenticate(self.db, login, DEMO_PASSWORDS[login], {})
+            assert uid, "login %s refused" % login
+            self._uids[login] = uid
+        return self._uids[login]
+
+    def as_user(self, login):
+        return OdooUser(self, login)
+
+
+class OdooUser:
+    def __init__(self, odoo, login):
+        self.odoo, self.login = odoo, login
+        self.uid = odoo.uid(login)
+        self.proxy = xmlrpc.client.ServerProxy(odoo.url + "/xmlrpc/2/object", allow_none=True)
+
+    def call(self, model, method, *args, **kwargs):
+        return self.proxy.execute_kw(self.odoo.db, self.uid, DEMO_PASSWORDS[self.login],
+                                     model, method, list(args), kwargs)
+
+    def ref(self, xmlid):
+        module, name = xmlid.split(".")
+        rows = self.odoo.as_user("admin").call(
+            "ir.model.data", "search_read",
+            [("module", "=", module), ("name", "=", name)], fields=["res_id"])
+        assert rows, "no record %s" % xmlid
+        return rows[0]["res_id"]
+
+
+@pytest.fixture(scope="session")
+def odoo(smtp_sink, tmp_path_factory):
+    db = "cci_e2e_%d" % os.getpid()
+    template = os.environ.get("CCI_E2E_TEMPLATE")
+    if template:
+        sh("db_copy", template, db)
+    else:
+        sh("scripts/make-db.sh", db)
+    port = free_port()
+    logfile = tmp_path_factory.mktemp("odoo") / "server.log"
+    env = dict(os.environ, TZ="UTC")
+    with open(str(logfile), "w") as log:
+        proc = subprocess.Popen(
+            ["bash", "-c", "source scripts/common.sh && odoo_bin -d %s --db-filter='^%s$' "
+             "--http-interface=127.0.0.1 --http-port=%d --workers=0 --max-cron-threads=0 "
+             "--smtp=127.0.0.1 --smtp-port=%d" % (db, db, port, smtp_sink.port)],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    url = "http://127.0.0.1:%d" % port
+    deadline = time.time() + 120
+    while True:
+        try:
+            if urllib.request.urlopen(url + "/web/login", timeout=5).status == 200:
+                break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.time() > deadline:
+            raise RuntimeError("Odoo did not start:\n" + logfile.read_text()[-3000:])
+        time.sleep(0.5)
+    server = Odoo(url, db)
+    server.logfile = logfile
+    admin = server.as_user("admin")
+    # Outgoing mail to the sink, tracked links to this server.
+    admin.call("ir.mail_server", "write",
+               admin.call("ir.mail_server", "search", []),
+               {"smtp_host": "127.0.0.1", "smtp_port": smtp_sink.port, "smtp_encryption": "none"})
+    admin.call("ir.config_parameter", "set_param", "web.base.url", url)
+    yield server
+    os.killpg(proc.pid, 15)
+    proc.wait(30)
+    sh("db_drop", db)
+    tracebacks = [l for l in logfile.read_text().splitlines() if "Traceback" in l]
+    assert not tracebacks or os.environ.get("CCI_E2E_ALLOW_TRACEBACKS"), \
+        "server logged tracebacks, see %s" % logfile
+
+
+@pytest.fixture
+def admin(odoo):
+    return odoo.as_user("admin")
+
+
+@pytest.fixture
+def moderator(odoo):
+    return odoo.as_user("marketing")
+
+
+@pytest.fixture
+def formation(odoo):
+    return odoo.as_user("formation")
+
+
+@pytest.fixture
+def employee(odoo):
+    return odoo.as_user("employee")
+
+
+def run_cron(user, xmlid):
+    """Run a scheduled action now, as Odoo's cron worker would."""
+    cron_id = user.ref(xmlid)
+    return user.odoo.as_user("admin").call("ir.cron", "method_direct_trigger", [cron_id])
