@@ -11,7 +11,7 @@ PGPASS_ODOO="odoo"
 ODOO_PORT="${CCI_HTTP_PORT:-8069}"
 DEMO_DB="${CCI_DEMO_DB:-cci_demo}"
 BASE_MODULES="mass_mailing,crm,survey,calendar,event,contacts"
-OUR_MODULES="cci_marketing,cci_pressure"
+OUR_MODULES="${CCI_MODULES:-cci_marketing,cci_pressure}"
 export PATH="$LOCAL/node_modules/.bin:$PATH"
 export TZ=UTC
 

@@ -19,6 +19,7 @@
         "views/cci_marketing_menus.xml",
         "views/cci_department_views.xml",
         "views/res_users_views.xml",
+        "views/cci_interaction_views.xml",
     ],
     "demo": [
         "demo/cci_department_demo.xml",

@@ -270,3 +270,14 @@ def user_department_sql(user_column):
         " JOIN cci_department d ON d.id = r.department_id AND d.active"
         " WHERE r.user_id = %s)" % user_column
     )
+
+
+# Odoo 11 specific: the models a mass mailing can target, and where each keeps the contact
+# and the address. A port lists the models its series can target.
+RECIPIENT_COLUMNS = {
+    # model: (table, partner column or None, e-mail column)
+    "res.partner": ("res_partner", "id", "email"),
+    "mail.mass_mailing.contact": ("mail_mass_mailing_contact", None, "email"),
+    "crm.lead": ("crm_lead", "partner_id", "email_from"),
+    "event.registration": ("event_registration", "partner_id", "email"),
+}

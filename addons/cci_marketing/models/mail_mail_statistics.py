@@ -1,6 +1,6 @@
 from odoo import api, models
 
-from .cci_interaction import email_sql
+from .cci_interaction import RECIPIENT_COLUMNS, email_sql
 
 # mail.mail.statistics timestamp -> ledger kind
 STAT_KINDS = {
@@ -27,22 +27,18 @@ class MailMailStatistics(models.Model):
 
     @api.model
     def _cci_recipient_sql(self):
-        """(joins, partner expression, email expression) per recipient model of a mailing.
-
-        Odoo 11 specific: mailings target res.partner, mailing contacts, leads or event
-        registrations; a port adds the models its series can target.
-        """
-        joins = """
-            LEFT JOIN res_partner rp ON st.model = 'res.partner' AND rp.id = st.res_id
-            LEFT JOIN mail_mass_mailing_contact mc
-                   ON st.model = 'mail.mass_mailing.contact' AND mc.id = st.res_id
-            LEFT JOIN crm_lead ld ON st.model = 'crm.lead' AND ld.id = st.res_id
-            LEFT JOIN event_registration er
-                   ON st.model = 'event.registration' AND er.id = st.res_id
-        """
-        partner = "COALESCE(rp.id, ld.partner_id, er.partner_id)"
-        email = email_sql("COALESCE(rp.email, mc.email, ld.email_from, er.email)")
-        return joins, partner, email
+        """(joins, partner expression, email expression) over the recipient models."""
+        joins, partners, emails = [], [], []
+        for n, (model, (table, partner_col, email_col)) in enumerate(
+                sorted(RECIPIENT_COLUMNS.items())):
+            alias = "r%d" % n
+            joins.append("LEFT JOIN %s %s ON st.model = '%s' AND %s.id = st.res_id"
+                         % (table, alias, model, alias))
+            if partner_col:
+                partners.append("%s.%s" % (alias, partner_col))
+            emails.append("%s.%s" % (alias, email_col))
+        return ("\n".join(joins), "COALESCE(%s)" % ", ".join(partners),
+                email_sql("COALESCE(%s)" % ", ".join(emails)))
 
     @api.model
     def _cci_capture(self, where, params=None, columns=None):
