@@ -27,7 +27,8 @@ def main(path, returncode):
             # a warning about our own modules (bad view, unknown field, missing module)
             problems.append("".join(lines[i:i + 5]))
     install_failed = returncode != 0 or any(
-        "At least one test failed" in l or "Failed to load registry" in l for l in lines
+        "At least one test failed" in line or "Failed to load registry" in line
+        for line in lines
     )
     for p in problems:
         sys.stdout.write("----\n" + p)

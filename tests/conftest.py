@@ -39,7 +39,7 @@ def free_port():
 def sh(*args):
     cmd = "source scripts/common.sh && source scripts/db.sh && " + " ".join(args)
     return subprocess.run(["bash", "-c", cmd], cwd=ROOT, check=True,
-                          stdout=subprocess.PIPE, universal_newlines=True).stdout.strip()
+                          stdout=subprocess.PIPE, text=True).stdout.strip()
 
 
 class SmtpSink(smtpd.SMTPServer):
@@ -141,7 +141,7 @@ def odoo(smtp_sink, tmp_path_factory):
     os.killpg(proc.pid, 15)
     proc.wait(30)
     sh("db_drop", db)
-    tracebacks = [l for l in logfile.read_text().splitlines() if "Traceback" in l]
+    tracebacks = [line for line in logfile.read_text().splitlines() if "Traceback" in line]
     assert not tracebacks or os.environ.get("CCI_E2E_ALLOW_TRACEBACKS"), \
         "server logged tracebacks, see %s" % logfile
 

@@ -25,6 +25,4 @@
         "demo/cci_department_demo.xml",
     ],
     "post_init_hook": "post_init_hook",
-    "installable": True,
-    "application": False,
 }

@@ -68,10 +68,8 @@ class CciInteraction(models.Model):
     )
     email = fields.Char(readonly=True)
     kind = fields.Selection(KINDS, required=True, readonly=True)
-    department_id = fields.Many2one(
-        "cci.department", string="Department", readonly=True, ondelete="set null"
-    )
-    user_id = fields.Many2one("res.users", string="User", readonly=True, ondelete="set null")
+    department_id = fields.Many2one("cci.department", readonly=True, ondelete="set null")
+    user_id = fields.Many2one("res.users", readonly=True, ondelete="set null")
     name = fields.Char(string="Summary", readonly=True)
     res_model = fields.Char(string="Document model", readonly=True)
     res_id = fields.Integer(string="Document", readonly=True)
@@ -116,15 +114,15 @@ class CciInteraction(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def create(self, vals):
+    def create(self, vals):  # pylint: disable=method-required-super
         raise UserError(_("The timeline is written by the system only: it cannot be edited."))
 
     @api.multi
-    def write(self, vals):
+    def write(self, vals):  # pylint: disable=method-required-super
         raise UserError(_("The timeline is written by the system only: it cannot be edited."))
 
     @api.multi
-    def unlink(self):
+    def unlink(self):  # pylint: disable=method-required-super
         raise UserError(_("The timeline is written by the system only: it cannot be deleted."))
 
     # ------------------------------------------------------------------

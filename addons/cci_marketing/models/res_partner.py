@@ -173,8 +173,8 @@ class ResPartner(models.Model):
             unknown = [k for k in kinds if k not in known]
             if unknown:
                 raise UserError(
-                    _("Unknown kind of interaction: %s. Known kinds: %s.")
-                    % (", ".join(map(str, unknown)), ", ".join(known))
+                    _("Unknown kind of interaction: %(unknown)s. Known kinds: %(known)s.")
+                    % {"unknown": ", ".join(map(str, unknown)), "known": ", ".join(known)}
                 )
             domain.append(("kind", "in", list(kinds)))
         if department_ids:
@@ -208,8 +208,8 @@ class ResPartner(models.Model):
             return fields.Datetime.from_string(value)
         except (ValueError, TypeError, AttributeError):
             raise UserError(
-                _("The %s '%s' is not a date: use the form YYYY-MM-DD or "
-                  "YYYY-MM-DD HH:MM:SS.") % (label, value)
+                _("The %(label)s '%(value)s' is not a date: use the form YYYY-MM-DD or "
+                  "YYYY-MM-DD HH:MM:SS.") % {"label": label, "value": value}
             )
 
     @api.multi
