@@ -22,6 +22,7 @@
         "views/cci_interaction_views.xml",
     ],
     "demo": [
+        "demo/ir_mail_server_demo.xml",
         "demo/cci_department_demo.xml",
     ],
     "post_init_hook": "post_init_hook",
