@@ -140,6 +140,7 @@ class CciInteraction(models.Model):
         cr = self.env.cr
         cr.execute(
             """
+            WITH inserted AS (
             INSERT INTO cci_interaction (
                 date, kind, partner_id, commercial_partner_id, email, department_id,
                 user_id, name, res_model, res_id, mass_mailing_id, is_solicitation,
@@ -159,13 +160,13 @@ class CciInteraction(models.Model):
               LEFT JOIN res_partner p ON p.id = COALESCE(f.partner_id, byemail.id)
              WHERE f.date IS NOT NULL
                 ON CONFLICT DO NOTHING
-            RETURNING partner_id, commercial_partner_id
+            RETURNING partner_id, commercial_partner_id)
+            SELECT DISTINCT unnest(ARRAY[partner_id, commercial_partner_id]) FROM inserted
             """
             % (query, ", ".join(FACT_COLUMNS), email_sql("rp.email")),
             dict(params or {}, uid=self.env.uid),
         )
-        rows = cr.fetchall()
-        partner_ids = {pid for row in rows for pid in row if pid}
+        partner_ids = {row[0] for row in cr.fetchall() if row[0]}
         if partner_ids:
             self.env["res.partner"]._cci_interactions_changed(list(partner_ids))
         return list(partner_ids)
