@@ -81,10 +81,17 @@ class CciInteraction(models.Model):
         readonly=True,
         help="The chamber reached out to the contact: it counts as marketing pressure.",
     )
-    source_model = fields.Char(readonly=True, help="Technical: the record the fact comes from.")
-    source_id = fields.Integer(readonly=True)
+    # The unique key of a fact. NOT NULL on purpose: PostgreSQL treats NULLs as distinct,
+    # so a NULL here would let the same fact in twice.
+    source_model = fields.Char(
+        required=True, readonly=True, help="Technical: the record the fact comes from."
+    )
+    source_id = fields.Integer(required=True, readonly=True)
     source_sub_id = fields.Integer(
-        readonly=True, help="Technical: the attendee, when one source concerns several contacts."
+        required=True,
+        readonly=True,
+        default=0,
+        help="Technical: the attendee, when one source concerns several contacts.",
     )
 
     @api.model_cr
@@ -105,6 +112,8 @@ class CciInteraction(models.Model):
              "INDEX %s ON cci_interaction (email) WHERE partner_id IS NULL"),
             ("cci_res_partner_email_idx",
              "INDEX %s ON res_partner ((" + email_sql("email") + "))"),
+            ("cci_mass_mailing_contact_email_idx",
+             "INDEX %s ON mail_mass_mailing_contact ((" + email_sql("email") + "))"),
         ):
             cr.execute("CREATE %s" % (definition.replace("INDEX %s", "INDEX IF NOT EXISTS %s")
                                       % name))
@@ -136,7 +145,12 @@ class CciInteraction(models.Model):
         The contact is taken from the query, else found by normalized e-mail; the company
         is the contact's commercial partner. Facts already recorded are skipped. Returns the
         ids of the contacts that got new rows.
+
+        With ``cci_capture_deferred`` in the context nothing is recorded: whoever sets it
+        calls ``_backfill()`` afterwards (the demo generator does, after dating its records).
         """
+        if self.env.context.get("cci_capture_deferred"):
+            return []
         cr = self.env.cr
         cr.execute(
             """
@@ -167,7 +181,7 @@ class CciInteraction(models.Model):
             dict(params or {}, uid=self.env.uid),
         )
         partner_ids = {row[0] for row in cr.fetchall() if row[0]}
-        if partner_ids:
+        if partner_ids and not self.env.context.get("cci_refresh_later"):
             self.env["res.partner"]._cci_interactions_changed(list(partner_ids))
         return list(partner_ids)
 
@@ -213,16 +227,25 @@ class CciInteraction(models.Model):
 
     @api.model
     def _backfill(self):
-        """Record every fact the database already holds (set-based, one query a source)."""
+        """Record every fact the database already holds (set-based, one query a source),
+        then refresh the derived fields of every partner. Safe to run again: the unique
+        key skips what is already recorded."""
+        env = self.with_context(cci_capture_deferred=False, cci_refresh_later=True).env
+        env["mail.mass_mailing.contact"]._cci_link_partners()
         for model in self._capture_sources():
-            found = self.env[model]._cci_capture("TRUE")
+            found = env[model]._cci_capture("TRUE")
             _logger.info("cci.interaction backfill from %s: %d contacts", model, len(found))
-        self._link_orphans()
+        env["cci.interaction"]._link_orphans()
+        self.env["res.partner"]._cci_refresh_tracking_fields(None)
         return True
 
     @api.model
     def _link_orphans(self, partner_ids=None):
-        """Attach rows known only by e-mail to the contact that now has that address."""
+        """Attach rows known only by e-mail to the contact that now has that address.
+
+        When several contacts share the address, the oldest one gets the rows, as in
+        ``_record_query``.
+        """
         where = "TRUE"
         params = {}
         if partner_ids:
@@ -231,16 +254,20 @@ class CciInteraction(models.Model):
         self.env.cr.execute(
             """
             UPDATE cci_interaction i
-               SET partner_id = rp.id, commercial_partner_id = rp.commercial_partner_id
-              FROM res_partner rp
-             WHERE i.partner_id IS NULL AND i.email IS NOT NULL
-               AND rp.active AND %s = i.email AND %s
-            RETURNING rp.id
-            """ % (email_sql("rp.email"), where),
+               SET partner_id = m.id, commercial_partner_id = m.commercial_partner_id
+              FROM (SELECT DISTINCT ON (e.email) e.email, e.id, e.commercial_partner_id
+                      FROM (SELECT {email} AS email, rp.id, rp.commercial_partner_id
+                              FROM res_partner rp
+                             WHERE rp.active AND rp.email IS NOT NULL AND {where}) e
+                     WHERE e.email IS NOT NULL
+                     ORDER BY e.email, e.id) m
+             WHERE i.partner_id IS NULL AND i.email = m.email
+            RETURNING m.id
+            """.format(email=email_sql("rp.email"), where=where),
             params,
         )
         linked = list({r[0] for r in self.env.cr.fetchall()})
-        if linked:
+        if linked and not self.env.context.get("cci_refresh_later"):
             self.env["res.partner"]._cci_interactions_changed(linked)
         return linked
 
@@ -276,7 +303,7 @@ def user_department_sql(user_column):
 RECIPIENT_COLUMNS = {
     # model: (table, partner column or None, e-mail column)
     "res.partner": ("res_partner", "id", "email"),
-    "mail.mass_mailing.contact": ("mail_mass_mailing_contact", None, "email"),
+    "mail.mass_mailing.contact": ("mail_mass_mailing_contact", "cci_partner_id", "email"),
     "crm.lead": ("crm_lead", "partner_id", "email_from"),
     "event.registration": ("event_registration", "partner_id", "email"),
 }
