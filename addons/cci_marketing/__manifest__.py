@@ -20,6 +20,11 @@
         "views/cci_department_views.xml",
         "views/res_users_views.xml",
         "views/cci_interaction_views.xml",
+        "views/res_partner_views.xml",
+        "views/survey_views.xml",
+        "views/event_views.xml",
+        "views/mass_mailing_contact_views.xml",
+        "data/ir_cron_data.xml",
     ],
     "demo": [
         "demo/ir_mail_server_demo.xml",

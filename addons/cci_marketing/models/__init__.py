@@ -11,3 +11,4 @@ from . import event_registration
 from . import calendar_event
 from . import crm_lead
 from . import mail_message
+from . import mail_mass_mailing_contact

@@ -19,7 +19,29 @@ class CalendarEvent(models.Model):
         res = super().write(vals)
         if "partner_ids" in vals:
             self._cci_capture_ids()
+        if {"start", "start_datetime", "start_date", "name"} & set(vals):
+            self._cci_follow_changes()
         return res
+
+    def _cci_follow_changes(self):
+        """A meeting moved or renamed: its rows say when it happens and what it is."""
+        ids = [i for i in self.ids if isinstance(i, int)]
+        if not ids:
+            return
+        self.env.cr.execute(
+            """
+            UPDATE cci_interaction i SET date = ev.start, name = ev.name
+              FROM calendar_event ev
+             WHERE i.source_model = 'calendar.event' AND i.source_id = ev.id
+               AND ev.id IN %s AND ev.start IS NOT NULL
+               AND (i.date IS DISTINCT FROM ev.start OR i.name IS DISTINCT FROM ev.name)
+            RETURNING i.partner_id
+            """,
+            (tuple(ids),),
+        )
+        partner_ids = [r[0] for r in self.env.cr.fetchall() if r[0]]
+        if partner_ids:
+            self.env["res.partner"]._cci_interactions_changed(partner_ids)
 
     def _cci_capture_ids(self):
         ids = [i for i in self.ids if isinstance(i, int)]  # recurrent events have virtual ids

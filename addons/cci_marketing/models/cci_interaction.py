@@ -19,6 +19,21 @@ KINDS = [
     ("activity_done", "Activity done"),
 ]
 
+# Font Awesome icon of each kind, for the kanban and the partner's timeline.
+KIND_ICONS = {
+    "mailing_sent": "fa-envelope-o",
+    "mailing_opened": "fa-envelope-open-o",
+    "mailing_clicked": "fa-mouse-pointer",
+    "mailing_replied": "fa-reply",
+    "mailing_bounced": "fa-exclamation-triangle",
+    "mailing_excluded": "fa-ban",
+    "survey_answered": "fa-check-square-o",
+    "event_registered": "fa-ticket",
+    "meeting": "fa-calendar",
+    "lead": "fa-star",
+    "activity_done": "fa-check",
+}
+
 # Columns a capture query must return, in this order (see _record_query).
 FACT_COLUMNS = (
     "date",
@@ -94,6 +109,8 @@ class CciInteraction(models.Model):
         help="Technical: the attendee, when one source concerns several contacts.",
     )
 
+    kind_icon = fields.Char(compute="_compute_kind_icon")
+
     @api.model_cr
     def init(self):
         cr = self.env.cr
@@ -117,6 +134,10 @@ class CciInteraction(models.Model):
         ):
             cr.execute("CREATE %s" % (definition.replace("INDEX %s", "INDEX IF NOT EXISTS %s")
                                       % name))
+
+    def _compute_kind_icon(self):
+        for row in self:
+            row.kind_icon = KIND_ICONS.get(row.kind, "fa-circle-o")
 
     # ------------------------------------------------------------------
     # ORM: the ledger is written by the system only

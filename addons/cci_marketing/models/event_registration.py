@@ -16,8 +16,8 @@ class EventRegistration(models.Model):
     def _cci_capture(self, where, params=None):
         return self.env["cci.interaction"]._record_query(
             """
-            SELECT er.create_date, 'event_registered', er.partner_id, {email},
-                   e.cci_department_id, er.create_uid, e.name, 'event.event', e.id,
+            SELECT COALESCE(er.date_open, er.create_date), 'event_registered', er.partner_id,
+                   {email}, e.cci_department_id, er.create_uid, e.name, 'event.event', e.id,
                    NULL::integer, FALSE, 'event.registration', er.id, 0
               FROM event_registration er
               JOIN event_event e ON e.id = er.event_id

@@ -17,6 +17,14 @@ class MailMailStatistics(models.Model):
 
     _inherit = "mail.mail.statistics"
 
+    @api.model
+    def create(self, vals):
+        stat = super().create(vals)
+        kinds = [col for col in STAT_KINDS if vals.get(col)]
+        if kinds:
+            stat._cci_capture("st.id IN %(ids)s", {"ids": tuple(stat.ids)}, columns=kinds)
+        return stat
+
     @api.multi
     def write(self, vals):
         res = super().write(vals)
