@@ -93,6 +93,7 @@ shared_buffers = 512MB
 work_mem = 64MB
 maintenance_work_mem = 512MB
 max_connections = 200
+jit = off
 CONF
     fi
     mkdir -p "$PGSOCK"; [ "$(id -u)" = 0 ] && chown postgres: "$PGSOCK"

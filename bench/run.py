@@ -1,0 +1,393 @@
+"""make bench: measure the product at chamber scale, against the naive way, in one command.
+
+    bench/run.py [--scales smoke|S|M|L,...] [--repeat N] [--out docs/benchmarks.md]
+
+Each scale gets its own database (cci_bench_<scale>), generated once with set-based SQL and
+reused by later runs. Every figure is the median of --repeat runs; where a naive way exists
+it is measured in the same run and the ratio is given. Results go to .local/bench/<scale>.json
+and the Markdown table to --out.
+"""
+import argparse
+import asyncore
+import json
+import os
+import platform
+import smtpd
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+
+import chamber  # noqa: E402
+
+import odoo  # noqa: E402
+from odoo.tools import config  # noqa: E402
+
+SCALES = {
+    # name: (partners, companies, interactions, mailings)
+    "smoke": (2000, 500, 50000, 40),
+    "S": (20000, 5000, 1000000, 200),
+    "M": (50000, 12500, 2500000, 500),
+    "L": (200000, 50000, 10000000, 2000),
+}
+TARGETS = {
+    "timeline_warm": ("first page of a company's timeline", "tens of ms", 0.1),
+    "timeline_cold": ("same, first call after a database restart", "tens of ms", 0.1),
+    "pressure_check": ("pressure check, 100,000 recipients", "< 1 s, >= 50x ORM loop", 1.0),
+    "exclusion_overhead": ("send-time exclusion, 10,000 recipients", "< 5 % of sending", 0.05),
+    "capture_overhead": ("capture while sending (per mail)", "not noticeable", 0.05),
+    "recompute_all": ("nightly recompute of the partner fields", "minutes", 600),
+    "backfill": ("backfill at install (ledger from history)", "minutes", 1800),
+}
+
+
+def sh(cmd):
+    return subprocess.run(["bash", "-c", "source scripts/common.sh && source scripts/db.sh && "
+                           + cmd], cwd=ROOT, check=True, stdout=subprocess.PIPE,
+                          text=True).stdout.strip()
+
+
+def log(msg):
+    print("[bench %s] %s" % (time.strftime("%H:%M:%S"), msg), flush=True)
+
+
+def median_time(fn, repeat):
+    times = []
+    for _i in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def setup_config():
+    port = sh('echo "$PGPORT"')
+    config.parse_config([
+        "--addons-path=%s" % os.path.join(ROOT, "addons"),
+        "--db_host=127.0.0.1", "--db_port=%s" % port,
+        "--db_user=odoo", "--db_password=odoo", "--log-level=warn",
+    ])
+
+
+def ensure_database(scale):
+    db = "cci_bench_%s" % scale.lower()
+    if sh('db_exists %s && echo yes || echo no' % db) == "no":
+        log("creating %s (both addons, no tests)" % db)
+        sh("scripts/make-db.sh %s" % db)
+    return db
+
+
+def registry(db):
+    odoo.modules.registry.Registry.delete(db)
+    return odoo.registry(db)
+
+
+def generate_if_needed(db, scale, results):
+    partners, companies, interactions, mailings = SCALES[scale]
+    with registry(db).cursor() as cr:
+        if chamber.generated(cr):
+            log("%s already generated: reused" % db)
+            return False
+        log("generating %s: %d partners, %d interactions" % (db, partners, interactions))
+        env = chamber.environment(cr)
+        timings = chamber.generate(env, partners, companies, interactions, mailings, log=log)
+        cr.commit()
+    results["generation"] = timings
+    results["backfill"] = {"seconds": timings["backfill"]}
+    return True
+
+
+def biggest_company(cr):
+    cr.execute("""SELECT commercial_partner_id, count(*) FROM cci_interaction
+                   WHERE commercial_partner_id IS NOT NULL
+                   GROUP BY 1 ORDER BY 2 DESC LIMIT 1""")
+    return cr.fetchone()
+
+
+def bench_timeline(db, repeat, results):
+    with registry(db).cursor() as cr:
+        company_id, rows = biggest_company(cr)
+    sh("scripts/setup.sh stop && scripts/setup.sh pg")  # empties PostgreSQL's buffers
+    reg = registry(db)
+    with reg.cursor() as cr:
+        env = chamber.environment(cr)
+        company = env["res.partner"].browse(company_id)
+        t0 = time.perf_counter()
+        page = company.cci_timeline()
+        cold = time.perf_counter() - t0
+        warm = median_time(lambda: company.invalidate_cache() or company.cci_timeline(), repeat)
+        filtered = median_time(lambda: company.cci_timeline(
+            kinds=["mailing_opened", "mailing_clicked"], date_from="2020-01-01"), repeat)
+
+        def naive():
+            # without a ledger: read each source for every contact of the company
+            contacts = env["res.partner"].search([("id", "child_of", company_id)])
+            stats = env["mail.mail.statistics"].search_read(
+                [("model", "=", "res.partner"), ("res_id", "in", contacts.ids)],
+                ["sent", "opened", "clicked", "mass_mailing_id"])
+            stats.sort(key=lambda s: s["sent"] or "", reverse=True)
+            return stats[:80]
+        naive_t = median_time(naive, max(1, repeat // 4))
+    results["timeline_cold"] = {"seconds": cold, "company_rows": rows, "page": len(page)}
+    results["timeline_warm"] = {"seconds": warm, "naive_seconds": naive_t,
+                                "ratio": naive_t / warm if warm else None,
+                                "company_rows": rows}
+    results["timeline_filtered"] = {"seconds": filtered}
+
+
+def bench_recompute(db, repeat, results):
+    with registry(db).cursor() as cr:
+        env = chamber.environment(cr)
+        cr.execute("SELECT count(*) FROM res_partner")
+        partners = cr.fetchone()[0]
+        cr.execute("UPDATE res_partner SET cci_engagement_score = NULL")
+        t0 = time.perf_counter()
+        written = env["res.partner"]._cci_refresh_tracking_fields(None)
+        full = time.perf_counter() - t0
+        steady = median_time(lambda: env["res.partner"]._cci_refresh_tracking_fields(None),
+                             max(1, repeat // 4))
+        cr.commit()
+    results["recompute_all"] = {"seconds": full, "partners": partners,
+                                "written": len(written or [])}
+    results["recompute_steady"] = {"seconds": steady, "partners": partners}
+
+
+def audience(cr, size):
+    cr.execute("SELECT id FROM res_partner WHERE ref = %s AND NOT is_company"
+               " ORDER BY id LIMIT %s", (chamber.BENCH_REF, size))
+    return [r[0] for r in cr.fetchall()]
+
+
+def bench_exclusion(db, repeat, results, size=10000):
+    """Send-time exclusion of a 10,000-recipient mailing against the sending itself.
+
+    The sending is Odoo's: the composer makes one mail per recipient and hands it to SMTP
+    (a sink in this process); the ledger's capture of each 'sent' runs inside it.
+    """
+    sink = smtp_sink()
+    threading.currentThread().testing = True  # no intermediate commits: all is rolled back
+    try:
+        with registry(db).cursor() as cr:
+            env = chamber.environment(cr)
+            env["ir.mail_server"].search([]).write(
+                {"smtp_host": "127.0.0.1", "smtp_port": sink.port, "smtp_encryption": "none"})
+            ids = audience(cr, size)
+            mailing = env["mail.mass_mailing"].create({
+                "name": "Bench exclusion",
+                "body_html": "<p>Bonjour</p>",
+                "mailing_model_id": env.ref("base.model_res_partner").id,
+                "mailing_domain": repr([("id", "in", ids)]),
+                "reply_to_mode": "email",
+                "cci_department_id": env["cci.department"].search([], limit=1).id,
+            })
+            if "cci_moderation_state" in mailing._fields:
+                cr.execute("UPDATE mail_mass_mailing SET cci_moderation_state = 'approved'"
+                           " WHERE id = %s", (mailing.id,))
+                mailing.invalidate_cache()
+            excl = median_time(lambda: mailing._cci_filter_recipients(ids), repeat)
+            t0 = time.perf_counter()
+            mailing.send_mail(res_ids=ids)  # the recipients given: no exclusion inside
+            send = time.perf_counter() - t0
+            stats = env["mail.mail.statistics"].search(
+                [("mass_mailing_id", "=", mailing.id), ("sent", "!=", False)])
+            sent = len(stats)
+            one = stats[:1]
+            capture = median_time(lambda: one._cci_capture(
+                "st.id IN %(ids)s", {"ids": tuple(one.ids)}, columns=["sent"]), repeat)
+            cr.rollback()
+    finally:
+        threading.currentThread().testing = False
+        sink.close()
+    per_mail = send / max(1, sent)
+    results["exclusion_overhead"] = {"seconds": excl, "send_seconds": send,
+                                     "ratio": excl / send if send else None,
+                                     "recipients": len(ids), "sent": sent,
+                                     "smtp_received": len(sink.received)}
+    results["capture_overhead"] = {"seconds_per_mail": capture,
+                                   "send_seconds_per_mail": per_mail,
+                                   "ratio": capture / per_mail if per_mail else None}
+
+
+class _Sink(smtpd.SMTPServer):
+    def __init__(self, port):
+        super().__init__(("127.0.0.1", port), None, decode_data=False)
+        self.port, self.received = port, []
+
+    def process_message(self, peer, mailfrom, rcpttos, data, **kwargs):
+        self.received.append(len(data))
+
+
+def smtp_sink():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    sink = _Sink(port)
+    threading.Thread(target=asyncore.loop, kwargs={"timeout": 0.2}, daemon=True).start()
+    return sink
+
+
+def bench_pressure(db, repeat, results):
+    path = os.path.join(HERE, "bench_pressure.py")
+    if not os.path.exists(path):
+        results["pressure_check"] = {"skipped": "bench/bench_pressure.py not present"}
+        return
+    sys.path.insert(0, HERE)
+    import bench_pressure  # pylint: disable=import-outside-toplevel
+
+    with registry(db).cursor() as cr:
+        env = chamber.environment(cr)
+        results["pressure_check"] = bench_pressure.measure(env, repeat=repeat, log=log)
+        cr.rollback()
+
+
+def bench_backfill(db, results):
+    """Rebuild the ledger from the history, as the install does (kept rows excepted)."""
+    with registry(db).cursor() as cr:
+        env = chamber.environment(cr)
+        cr.execute("SELECT count(*) FROM cci_interaction")
+        before = cr.fetchone()[0]
+        cr.execute("DELETE FROM cci_interaction WHERE source_model <> %s", (chamber.BENCH_REF,))
+        t0 = time.perf_counter()
+        chamber.backfill(env)
+        seconds = time.perf_counter() - t0
+        cr.execute("SELECT count(*) FROM cci_interaction")
+        after = cr.fetchone()[0]
+        t0 = time.perf_counter()
+        chamber.backfill(env)  # a second run finds everything there: adds nothing
+        again = time.perf_counter() - t0
+        cr.execute("SELECT count(*) FROM cci_interaction")
+        assert cr.fetchone()[0] == after, "backfill recorded a fact twice"
+        cr.commit()
+    results["backfill"] = {"seconds": seconds, "rows": after, "rows_before": before,
+                           "second_run_seconds": again}
+
+
+def machine():
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if "model name" in line)
+    except (OSError, StopIteration):
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2 ** 30
+    pg = sh('"$(pg_bindir)/postgres" --version')
+    return "%d cores (%s), %.0f GiB RAM, %s, Python %s, %s" % (
+        os.cpu_count(), cpu, mem, platform.platform(), platform.python_version(), pg)
+
+
+def fmt(seconds):
+    if seconds is None:
+        return "-"
+    if seconds < 1:
+        return "%.1f ms" % (seconds * 1000)
+    return "%.2f s" % seconds
+
+
+def markdown(all_results, repeat):
+    scales = [s for s in SCALES if s in all_results and s != "smoke"] or list(all_results)
+    lines = ["# Benchmarks", "",
+             "Made by `make bench` (bench/run.py); every figure is the median of %d runs"
+             " unless said otherwise." % repeat, "",
+             "Machine: %s." % machine(), "", "Scales:", ""]
+    for s in scales:
+        p, c, i, m = SCALES[s]
+        lines.append("- **%s**: %s partners in %s companies, %s interactions over three years,"
+                     " %s mailings" % (s, format(p, ","), format(c, ","), format(i, ","),
+                                       format(m, ",")))
+    lines += ["", "| measure | target | " + " | ".join(scales) + " | naive way (largest) "
+              "| met |", "|---|---|" + "---|" * len(scales) + "---|---|"]
+    for key, (label, target, limit) in TARGETS.items():
+        cells, naive, met = [], "-", "-"
+        for s in scales:
+            r = all_results[s].get(key, {})
+            value = r.get("seconds", r.get("seconds_per_mail"))
+            if key in ("exclusion_overhead", "capture_overhead") and r.get("ratio") is not None:
+                cells.append("%s (%.1f %%)" % (fmt(value), 100 * r["ratio"]))
+            elif r.get("skipped"):
+                cells.append("skipped")
+            else:
+                cells.append(fmt(value))
+        big = all_results[scales[-1]].get(key, {})
+        if big.get("naive_seconds"):
+            naive = "%s (x%.0f)" % (fmt(big["naive_seconds"]), big.get("ratio") or 0)
+        if key in ("exclusion_overhead", "capture_overhead"):
+            ok = big.get("ratio") is not None and big["ratio"] < limit
+        elif key == "pressure_check":
+            ok = bool(big.get("seconds")) and big["seconds"] < limit and (
+                big.get("ratio") or 0) >= 50
+        else:
+            ok = big.get("seconds") is not None and big["seconds"] < limit
+        met = "yes" if ok else ("no" if big and not big.get("skipped") else "-")
+        lines.append("| %s | %s | %s | %s | %s |" % (label, target, " | ".join(cells),
+                                                    naive, met))
+    lines += ["", "Other figures:", ""]
+    for s in scales:
+        r = all_results[s]
+        extra = []
+        if "timeline_filtered" in r:
+            extra.append("filtered timeline page %s" % fmt(r["timeline_filtered"]["seconds"]))
+        if "recompute_steady" in r:
+            extra.append("nightly recompute when nothing changed %s"
+                         % fmt(r["recompute_steady"]["seconds"]))
+        if "backfill" in r and r["backfill"].get("second_run_seconds") is not None:
+            extra.append("second backfill (adds nothing) %s"
+                         % fmt(r["backfill"]["second_run_seconds"]))
+        if "timeline_warm" in r:
+            extra.append("largest company has %s timeline rows"
+                         % format(r["timeline_warm"].get("company_rows", 0), ","))
+        if "generation" in r:
+            extra.append("generation " + ", ".join(
+                "%s %s" % (k, fmt(v)) for k, v in r["generation"].items()))
+        lines.append("- %s: %s" % (s, "; ".join(extra)))
+    lines += ["", "How to read the growth: compare a row across the scales (interactions x10"
+              " from S to L)."]
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scales", default="S,M,L")
+    parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmarks.md"))
+    parser.add_argument("--skip-backfill", action="store_true",
+                        help="keep the backfill figure of the generation or an earlier run")
+    args = parser.parse_args()
+    setup_config()
+    outdir = os.path.join(ROOT, ".local", "bench")
+    os.makedirs(outdir, exist_ok=True)
+    all_results = {}
+    for scale in args.scales.split(","):
+        path = os.path.join(outdir, "%s.json" % scale)
+        results = {}
+        if os.path.exists(path):
+            with open(path) as f:
+                results = json.load(f)
+        db = ensure_database(scale)
+        fresh = generate_if_needed(db, scale, results)
+        if not args.skip_backfill and not fresh:
+            log("%s: backfill" % scale)
+            bench_backfill(db, results)
+        for name, fn in (("timeline", bench_timeline), ("recompute", bench_recompute),
+                         ("exclusion", bench_exclusion), ("pressure", bench_pressure)):
+            log("%s: %s" % (scale, name))
+            fn(db, args.repeat, results)
+        with open(path, "w") as f:
+            json.dump(results, f, indent=1, default=str)
+        all_results[scale] = results
+        log("%s: %s" % (scale, json.dumps(results, default=str)))
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(markdown(all_results, args.repeat))
+        log("written %s" % args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    with odoo.api.Environment.manage():
+        sys.exit(main())
