@@ -40,6 +40,7 @@ class CalendarEvent(models.Model):
             (tuple(ids),),
         )
         partner_ids = [r[0] for r in self.env.cr.fetchall() if r[0]]
+        self.env["cci.interaction"].invalidate_cache(["date", "name"])
         if partner_ids:
             self.env["res.partner"]._cci_interactions_changed(partner_ids)
 

@@ -288,6 +288,8 @@ class CciInteraction(models.Model):
             params,
         )
         linked = list({r[0] for r in self.env.cr.fetchall()})
+        if linked:
+            self.invalidate_cache(["partner_id", "commercial_partner_id"])
         if linked and not self.env.context.get("cci_refresh_later"):
             self.env["res.partner"]._cci_interactions_changed(linked)
         return linked

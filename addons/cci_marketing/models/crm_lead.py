@@ -26,6 +26,8 @@ class CrmLead(models.Model):
                 (vals["partner_id"], tuple(self.ids)),
             )
             if self.env.cr.fetchall():
+                self.env["cci.interaction"].invalidate_cache(
+                    ["partner_id", "commercial_partner_id"])
                 self.env["res.partner"]._cci_interactions_changed([vals["partner_id"]])
         return res
 

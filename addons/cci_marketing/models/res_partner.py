@@ -387,6 +387,7 @@ class ResPartner(models.Model):
             """,
             (tuple(self.ids),),
         )
+        self.env["cci.interaction"].invalidate_cache(["commercial_partner_id"])
         self._cci_interactions_changed(self.ids + list(former_company_ids))
 
     # ------------------------------------------------------------------
