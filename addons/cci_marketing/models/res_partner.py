@@ -318,28 +318,35 @@ class ResPartner(models.Model):
             partner.cci_over_solicited = partner.cci_solicitation_count_30d >= threshold
 
     @staticmethod
-    def _cci_boolean_search(operator, value, domain_true):
-        if operator not in ("=", "!="):
+    def _cci_boolean_search(operator, value, domain_true, domain_false):
+        """Normalized domains (explicit operators): Odoo splices them into dotted paths."""
+        if operator not in ("=", "!=") or value not in (True, False):  # 1 and 0 too
             raise UserError(_("This filter can only be compared with true or false."))
-        if (operator == "=") == bool(value):
-            return domain_true
-        return ["!"] + domain_true if len(domain_true) == 1 else ["!", "&"] + domain_true
+        return domain_true if (operator == "=") == value else domain_false
 
     def _search_cci_engaged_90d(self, operator, value):
+        since = self._cci_engaged_since()
         return self._cci_boolean_search(
-            operator, value, [("cci_last_open_date", ">=", self._cci_engaged_since())]
+            operator, value,
+            [("cci_last_open_date", ">=", since)],
+            ["|", ("cci_last_open_date", "=", False), ("cci_last_open_date", "<", since)],
         )
 
     def _search_cci_never_opened(self, operator, value):
         return self._cci_boolean_search(
             operator, value,
-            [("cci_mailing_received_count", ">", 0), ("cci_mailing_opened_count", "=", 0)],
+            ["&", ("cci_mailing_received_count", ">", 0), ("cci_mailing_opened_count", "=", 0)],
+            ["|", "|", ("cci_mailing_received_count", "=", False),
+             ("cci_mailing_received_count", "<=", 0), ("cci_mailing_opened_count", ">", 0)],
         )
 
     def _search_cci_over_solicited(self, operator, value):
+        threshold = self._cci_over_solicited_threshold()
         return self._cci_boolean_search(
             operator, value,
-            [("cci_solicitation_count_30d", ">=", self._cci_over_solicited_threshold())],
+            [("cci_solicitation_count_30d", ">=", threshold)],
+            ["|", ("cci_solicitation_count_30d", "=", False),
+             ("cci_solicitation_count_30d", "<", threshold)],
         )
 
     # ------------------------------------------------------------------

@@ -1,1 +1,4 @@
 from . import test_interaction_capture
+from . import test_timeline
+from . import test_partner_tracking_fields
+from . import test_hygiene

@@ -81,7 +81,8 @@ class TimelineCase(CciCase):
 
     @classmethod
     def mail_fact(cls, partner, mail_no, kind, date, **vals):
-        """A mailing fact: all kinds of one mail share its statistics id (mail_no)."""
+        """A mailing fact: all kinds of one mail (mail_no, per partner) share its
+        statistics id, as Odoo's tracking does."""
         values = {
             "date": date,
             "kind": kind,
@@ -90,7 +91,7 @@ class TimelineCase(CciCase):
             "name": "Mailing %d" % mail_no,
             "is_solicitation": kind == "mailing_sent",
             "source_model": "mail.mail.statistics",
-            "source_id": 900000 + mail_no,
+            "source_id": 100000000 + partner.id * 1000 + mail_no,
         }
         values.update(vals)
         return cls.env["cci.interaction"]._record([values])
