@@ -29,6 +29,7 @@
     "demo": [
         "demo/ir_mail_server_demo.xml",
         "demo/cci_department_demo.xml",
+        "demo/cci_history_demo.xml",
     ],
     "post_init_hook": "post_init_hook",
 }

@@ -12,3 +12,4 @@ from . import calendar_event
 from . import crm_lead
 from . import mail_message
 from . import mail_mass_mailing_contact
+from . import cci_demo_history

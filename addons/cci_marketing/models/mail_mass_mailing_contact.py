@@ -29,6 +29,8 @@ class MailMassMailingContact(models.Model):
     @api.model
     def create(self, vals):
         contact = super().create(vals)
+        if self.env.context.get("cci_capture_deferred"):
+            return contact  # the closing backfill links every contact at once
         contact._cci_link_partners(contact_ids=contact.ids)
         if vals.get("opt_out") or vals.get("message_bounce"):
             contact._cci_refresh_partners()

@@ -376,7 +376,13 @@ class ResPartner(models.Model):
         return res
 
     def _cci_address_changed(self):
-        """A new address: history known only by it and mailing contacts join the partner."""
+        """A new address: history known only by it and mailing contacts join the partner.
+
+        Deferred capture (a generator that runs ``_backfill()`` at the end) skips it: the
+        backfill links and refreshes everything at once.
+        """
+        if self.env.context.get("cci_capture_deferred"):
+            return
         self.env["cci.interaction"]._link_orphans(self.ids)
         self.env["mail.mass_mailing.contact"]._cci_link_partners(partner_ids=self.ids)
         self._cci_interactions_changed(self.ids)
@@ -505,7 +511,7 @@ class ResPartner(models.Model):
     @api.model
     def _cci_interactions_changed(self, partner_ids):
         """New rows for these contacts: refresh them and their companies."""
-        if not partner_ids:
+        if not partner_ids or self.env.context.get("cci_capture_deferred"):
             return []
         self.env.cr.execute(
             "SELECT DISTINCT unnest(ARRAY[id, commercial_partner_id]) FROM res_partner"
