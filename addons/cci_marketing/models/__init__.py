@@ -13,3 +13,5 @@ from . import crm_lead
 from . import mail_message
 from . import mail_mass_mailing_contact
 from . import cci_demo_history
+from . import cci_moderation_decision
+from . import utm_source

@@ -1,13 +1,65 @@
-from odoo import _, api, fields, models
+import logging
+from datetime import datetime, timedelta
+
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import html_escape
+from odoo.tools.safe_eval import safe_eval
+from odoo.tools.sql import column_exists
 
 from .cci_interaction import RECIPIENT_COLUMNS, email_sql
 
+_logger = logging.getLogger(__name__)
+
+MODERATION_STATES = [
+    ("draft", "Draft"),
+    ("submitted", "Submitted"),
+    ("approved", "Approved"),
+    ("rejected", "Rejected"),
+]
+# The moderation fields: written only by the moderation actions (see _cci_transition).
+MODERATION_FIELDS = (
+    "cci_moderation_state", "cci_moderator_id", "cci_moderation_note", "cci_decision_date",
+)
+# Odoo's own states of a mailing that is queued, being sent or sent; and sent or being sent.
+QUEUED_STATES = ("in_queue", "sending", "done")
+SENT_STATES = ("sending", "done")
+# decision -> the moderation state it leads to
+DECISION_TARGETS = {
+    "submit": "submitted",
+    "approve": "approved",
+    "postpone": "approved",
+    "reject": "rejected",
+    "reset": "draft",
+    "changed": "submitted",
+}
+FOLLOWUP_AUDIENCES = [
+    ("not_opened", "Did not open"),
+    ("not_clicked", "Did not click"),
+    ("opened", "Opened"),
+    ("clicked", "Clicked"),
+]
+# audience -> (ledger kinds that mark a recipient, whether the audience is the marked ones).
+# Odoo 11 records a click without an open: a click counts as an open.
+AUDIENCE_RULES = {
+    "not_opened": (("mailing_opened", "mailing_clicked"), False),
+    "opened": (("mailing_opened", "mailing_clicked"), True),
+    "not_clicked": (("mailing_clicked",), False),
+    "clicked": (("mailing_clicked",), True),
+}
+DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
+# The moderation actions' pass to write the moderation fields: a Python object, so that it
+# cannot be given in a context over XML-RPC.
+_MODERATION_TOKEN = object()
+
 
 class MailMassMailing(models.Model):
-    _inherit = "mail.mass_mailing"
+    _name = "mail.mass_mailing"
+    _inherit = ["mail.mass_mailing", "mail.thread", "mail.activity.mixin"]
 
     cci_department_id = fields.Many2one(
         "cci.department", string="Department", index=True,
+        default=lambda self: self.env.user.cci_department_ids[:1],
         help="The department that requests this mailing.",
     )
     cci_excluded_count = fields.Integer(
@@ -15,6 +67,69 @@ class MailMassMailing(models.Model):
         help="Recipients left out at send time (opt-out, bounced address, quota), each "
         "recorded on the recipient's timeline with the reason.",
     )
+    cci_moderation_state = fields.Selection(
+        MODERATION_STATES, string="Moderation", required=True, default="draft", copy=False,
+        index=True, readonly=True, group_expand="_cci_expand_moderation_states",
+        help="Draft: being prepared by the department. Submitted: waiting for the marketing "
+        "manager. Approved: in the sending queue at its send date. Rejected: not sent.",
+    )
+    cci_requested_date = fields.Datetime(
+        string="Wished date", copy=False,
+        help="When the department would like the mailing to leave. Empty: as soon as possible.",
+    )
+    cci_requester_id = fields.Many2one(
+        "res.users", string="Requested by", copy=False, index=True,
+        default=lambda self: self.env.user,
+        help="Who is told of the marketing manager's decisions.",
+    )
+    cci_moderator_id = fields.Many2one(
+        "res.users", string="Decided by", readonly=True, copy=False
+    )
+    cci_decision_date = fields.Datetime(string="Decided on", readonly=True, copy=False)
+    cci_moderation_note = fields.Text(
+        string="Moderator's reason", readonly=True, copy=False,
+        help="The reason given with the last decision.",
+    )
+    cci_decision_ids = fields.One2many(
+        "cci.moderation.decision", "mass_mailing_id", string="Moderation history",
+        readonly=True, copy=False,
+    )
+    cci_planning_date = fields.Datetime(
+        string="Planned for", compute="_compute_cci_planning_date", store=True, index=True,
+        help="Sent date once sent, the approved send date once approved, else the wished date.",
+    )
+    cci_department_color = fields.Integer(related="cci_department_id.color", readonly=True)
+    cci_overlap_count = fields.Integer(
+        string="Overlapping mailings", compute="_compute_cci_overlaps",
+        help="Other mailings planned within a few days that reach some of the same contacts.",
+    )
+    cci_overlap_html = fields.Html(
+        string="Audience overlaps", compute="_compute_cci_overlaps", sanitize=False
+    )
+    cci_parent_id = fields.Many2one(
+        "mail.mass_mailing", string="Follow-up of", readonly=True, copy=False, index=True,
+        ondelete="set null",
+    )
+    cci_followup_audience = fields.Selection(
+        FOLLOWUP_AUDIENCES, string="Aimed at", readonly=True, copy=False,
+        help="Which recipients of the original mailing this follow-up is aimed at.",
+    )
+    cci_followup_ids = fields.One2many(
+        "mail.mass_mailing", "cci_parent_id", string="Follow-ups", readonly=True
+    )
+    cci_followup_count = fields.Integer(compute="_compute_cci_followup_count")
+
+    @api.depends("state", "sent_date", "schedule_date", "cci_requested_date",
+                 "cci_moderation_state")
+    def _compute_cci_planning_date(self):
+        for mailing in self:
+            if mailing.state in SENT_STATES and mailing.sent_date:
+                date = mailing.sent_date
+            elif mailing.cci_moderation_state == "approved" and mailing.schedule_date:
+                date = mailing.schedule_date
+            else:
+                date = mailing.cci_requested_date or mailing.create_date
+            mailing.cci_planning_date = date
 
     def _compute_cci_excluded_count(self):
         counts = {}
@@ -27,6 +142,666 @@ class MailMassMailing(models.Model):
         for mailing in self:
             mailing.cci_excluded_count = counts.get(mailing.id, 0)
 
+    def _compute_cci_followup_count(self):
+        counts = {}
+        if self.ids:
+            data = self.sudo().read_group(
+                [("cci_parent_id", "in", self.ids)], ["cci_parent_id"], ["cci_parent_id"]
+            )
+            counts = {d["cci_parent_id"][0]: d["cci_parent_id_count"] for d in data}
+        for mailing in self:
+            mailing.cci_followup_count = counts.get(mailing.id, 0)
+
+    def _compute_cci_overlaps(self):
+        for mailing in self:
+            overlaps = []
+            if isinstance(mailing.id, int) and mailing.state not in SENT_STATES:
+                overlaps = mailing._cci_overlaps()
+            mailing.cci_overlap_count = len(overlaps)
+            mailing.cci_overlap_html = mailing._cci_overlap_table(overlaps)
+
+    @api.model
+    def _cci_expand_moderation_states(self, states, domain, order):
+        return [key for key, _label in MODERATION_STATES]
+
+    # ------------------------------------------------------------------
+    # ORM: the gates every path goes through
+    # ------------------------------------------------------------------
+
+    @api.model_cr_context
+    def _auto_init(self):
+        """At install, what was sent before moderation existed counts as approved; what was
+        waiting in the queue goes to the moderator instead of leaving unapproved."""
+        cr = self.env.cr
+        new = not column_exists(cr, self._table, "cci_moderation_state")
+        res = super()._auto_init()
+        if new:
+            cr.execute("UPDATE mail_mass_mailing SET cci_moderation_state = 'approved'"
+                       " WHERE state IN ('sending', 'done')")
+            cr.execute("UPDATE mail_mass_mailing SET cci_moderation_state = 'submitted',"
+                       " state = 'draft' WHERE state = 'in_queue'")
+            if cr.rowcount:
+                _logger.info("%d queued mailings now wait for the moderator", cr.rowcount)
+        return res
+
+    @api.model
+    def create(self, vals):
+        self._cci_check_values(vals)
+        if vals.get("state", "draft") in QUEUED_STATES \
+                and vals.get("cci_moderation_state") != "approved":
+            raise UserError(_("A mailing cannot be created queued or sent: the marketing "
+                              "manager must approve it first."))
+        return super().create(vals)
+
+    @api.multi
+    def write(self, vals):
+        self._cci_check_values(vals)
+        if vals.get("state") in QUEUED_STATES:
+            self._cci_check_approved(vals.get("cci_moderation_state"))
+        watched = self._cci_watched_signatures(vals)
+        before = {}
+        if "cci_moderation_state" in vals:
+            before = {m.id: m.cci_moderation_state for m in self.sudo()}
+        res = super().write(vals)
+        if before:
+            self._cci_moderation_changed(before)
+        if watched:
+            self._cci_send_back_if_changed(*watched)
+        return res
+
+    def _cci_check_values(self, vals):
+        """Only the moderation actions write the moderation fields; members write only for
+        their own departments."""
+        if self.env.uid == SUPERUSER_ID:
+            return
+        if set(MODERATION_FIELDS) & set(vals) \
+                and self.env.context.get("cci_moderation_token") is not _MODERATION_TOKEN:
+            raise UserError(_("The moderation of a mailing changes only through its buttons: "
+                              "Submit, Approve, Postpone, Reject and Reset to draft."))
+        department_id = vals.get("cci_department_id")
+        if department_id and not self._cci_is_moderator():
+            department = self.env["cci.department"].sudo().browse(department_id)
+            if self.env.user not in department.user_ids:
+                raise AccessError(
+                    _("You can only prepare mailings for your own departments: you are not "
+                      "a member of %s.") % department.name)
+
+    def _cci_check_approved(self, moderation_state=None):
+        for mailing in self.sudo():
+            if (moderation_state or mailing.cci_moderation_state) != "approved":
+                raise UserError(
+                    _('"%s" has not been approved by the marketing manager: it cannot be '
+                      'queued or sent. Submit it for approval first; test messages to test '
+                      'addresses remain possible.') % mailing.name)
+
+    @api.model
+    def _cci_watched_fields(self):
+        """Fields whose change sends an approved mailing back to the moderator (hook)."""
+        return {
+            "name", "source_id", "body_html", "attachment_ids", "email_from", "reply_to",
+            "reply_to_mode", "mailing_model_id", "mailing_domain", "contact_list_ids",
+            "contact_ab_pc", "schedule_date", "cci_department_id",
+        }
+
+    def _cci_watched_signatures(self, vals):
+        """(fields, {id: signature}) of the approved, unsent mailings this write may change."""
+        fnames = self._cci_watched_fields() & set(vals)
+        if not fnames or "cci_moderation_state" in vals:
+            return None
+        mailings = self.sudo().filtered(
+            lambda m: m.cci_moderation_state == "approved" and m.state not in SENT_STATES)
+        if not mailings:
+            return None
+        return fnames, {m.id: m._cci_signature(fnames) for m in mailings}
+
+    def _cci_signature(self, fnames):
+        values = []
+        for fname in sorted(fnames):
+            value = self[fname]
+            if isinstance(value, models.BaseModel):
+                value = tuple(sorted(value.ids))
+            elif fname == "body_html":
+                # Odoo itself rewrites local links to absolute ones when it sends or tests:
+                # that is not a change of content.
+                value = self.env["mail.template"]._replace_local_links(value or "")
+            values.append(value)
+        return tuple(values)
+
+    def _cci_send_back_if_changed(self, fnames, signatures):
+        self.invalidate_cache()
+        changed = self.browse([
+            mailing.id for mailing in self.sudo().browse(list(signatures))
+            if mailing.cci_moderation_state == "approved"
+            and mailing._cci_signature(fnames) != signatures[mailing.id]
+        ])
+        if changed:
+            changed._cci_transition("changed", {"state": "draft"}, note=_(
+                "The subject, content, recipients or date changed after approval."))
+
+    # ------------------------------------------------------------------
+    # Moderation actions (public API, see CONTRACT.md)
+    # ------------------------------------------------------------------
+
+    @api.multi
+    def action_cci_submit(self):
+        for mailing in self:
+            mailing._cci_check_submittable()
+        for mailing in self:
+            vals = {}
+            if not mailing.cci_requester_id or not self._cci_is_moderator():
+                vals["cci_requester_id"] = self.env.uid
+            mailing._cci_transition("submit", vals)
+        return True
+
+    @api.multi
+    def action_cci_approve(self, schedule_date=False, note=False):
+        self._cci_check_moderator()
+        date = self._cci_parse_date(schedule_date)
+        for mailing in self:
+            mailing._cci_check_decidable(("submitted",), _("approve"))
+        now = fields.Datetime.now()
+        for mailing in self:
+            when = date or mailing.cci_requested_date or now
+            mailing._cci_transition(
+                "approve", mailing._cci_decision_values(when, note, queue=True), note)
+        return True
+
+    @api.multi
+    def action_cci_postpone(self, schedule_date=False, reason=False):
+        self._cci_check_moderator()
+        reason = self._cci_check_reason(reason, _("postpone"))
+        date = self._cci_parse_date(schedule_date)
+        if not date:
+            raise UserError(_("Give the later date to which the mailing is postponed."))
+        for mailing in self:
+            mailing._cci_check_decidable(("submitted", "approved"), _("postpone"))
+            floor = max(fields.Datetime.now(), mailing._cci_current_date() or "")
+            if date <= floor:
+                raise UserError(
+                    _('Postponing "%s" needs a date later than %s.')
+                    % (mailing.name, mailing._cci_format_date(floor)))
+        for mailing in self:
+            mailing._cci_transition(
+                "postpone", mailing._cci_decision_values(date, reason, queue=True), reason)
+        return True
+
+    @api.multi
+    def action_cci_reject(self, reason=False):
+        self._cci_check_moderator()
+        reason = self._cci_check_reason(reason, _("reject"))
+        for mailing in self:
+            mailing._cci_check_decidable(("submitted", "approved"), _("reject"))
+        for mailing in self:
+            mailing._cci_transition(
+                "reject", mailing._cci_decision_values(False, reason, queue=False), reason)
+        return True
+
+    @api.multi
+    def action_cci_reset_draft(self):
+        for mailing in self:
+            mailing._cci_check_decidable(("submitted", "approved", "rejected"),
+                                         _("reset to draft"))
+            if not mailing._cci_is_requester():
+                raise AccessError(
+                    _('Only the requesting department or the marketing manager can put "%s" '
+                      'back to draft.') % mailing.name)
+        self._cci_transition("reset", {"state": "draft"})
+        return True
+
+    # ------------------------------------------------------------------
+    # Moderation: checks, transitions, notifications
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cci_is_moderator(self):
+        return self.env.user.has_group("cci_marketing.group_cci_moderator")
+
+    @api.model
+    def _cci_check_moderator(self):
+        if not self._cci_is_moderator():
+            raise AccessError(_("Only the marketing manager (moderator) can approve, postpone "
+                                "or reject a mailing."))
+
+    def _cci_is_member(self):
+        """The current user belongs to this mailing's department."""
+        self.ensure_one()
+        return self.env.user in self.sudo().cci_department_id.user_ids
+
+    def _cci_is_requester(self):
+        self.ensure_one()
+        mailing = self.sudo()
+        return (self._cci_is_moderator() or self._cci_is_member()
+                or self.env.user in (mailing.cci_requester_id | mailing.create_uid))
+
+    def _cci_check_submittable(self):
+        """Raise unless the current user may submit this mailing now (hook)."""
+        self.ensure_one()
+        if self.state in SENT_STATES:
+            raise UserError(_('"%s" has already been sent.') % self.name)
+        if self.cci_moderation_state not in ("draft", "rejected"):
+            raise UserError(
+                _('"%s" is already %s: only a draft or rejected mailing can be submitted.')
+                % (self.name, self._cci_state_label(self.cci_moderation_state)))
+        if not self.cci_department_id:
+            raise UserError(_('Choose the requesting department of "%s" before submitting it.')
+                            % self.name)
+        if not (self._cci_is_member() or self._cci_is_moderator()):
+            raise AccessError(
+                _('You can only submit mailings for your own departments: you are not a member '
+                  'of %s.') % self.sudo().cci_department_id.name)
+        if self.cci_requested_date and self.cci_requested_date < fields.Datetime.now():
+            raise UserError(
+                _('The wished date of "%s" is already past: choose a later date, or leave it '
+                  'empty to mean as soon as possible.') % self.name)
+
+    def _cci_check_decidable(self, states, action):
+        self.ensure_one()
+        if self.state in SENT_STATES:
+            raise UserError(_('You cannot %s "%s": it has already been sent.')
+                            % (action, self.name))
+        if self.cci_moderation_state not in states:
+            raise UserError(_('You cannot %s "%s": it is %s.') % (
+                action, self.name, self._cci_state_label(self.cci_moderation_state)))
+
+    @api.model
+    def _cci_check_reason(self, reason, action):
+        if not isinstance(reason, str) or not reason.strip():
+            raise UserError(_("Give a reason to %s a mailing: the department is told of it.")
+                            % action)
+        return reason.strip()
+
+    @api.model
+    def _cci_parse_date(self, value):
+        """A datetime given as 'YYYY-MM-DD HH:MM:SS' (UTC) -> the same, normalised; or False."""
+        if not value:
+            return False
+        if isinstance(value, datetime):
+            return fields.Datetime.to_string(value)
+        if isinstance(value, str):
+            for fmt in DATE_FORMATS:
+                try:
+                    return fields.Datetime.to_string(datetime.strptime(value.strip(), fmt))
+                except ValueError:
+                    continue
+        raise UserError(_("%r is not a date: write it as YYYY-MM-DD HH:MM:SS (UTC).") % (value,))
+
+    def _cci_current_date(self):
+        """The date this mailing is planned for: approved send date, else the wished date."""
+        if self.cci_moderation_state == "approved" and self.schedule_date:
+            return self.schedule_date
+        return self.cci_requested_date
+
+    def _cci_decision_values(self, schedule_date, note, queue):
+        now = fields.Datetime.now()
+        vals = {
+            "cci_moderator_id": self.env.uid,
+            "cci_decision_date": now,
+            "cci_moderation_note": note or False,
+            "state": "in_queue" if queue else "draft",
+        }
+        if queue:
+            # Odoo's queue cron sends it once schedule_date is past; sent_date as
+            # put_in_queue would set it (send_mail sets it again when it actually leaves).
+            vals.update(schedule_date=schedule_date, sent_date=now)
+        return vals
+
+    def _cci_transition(self, decision, vals=None, note=False):
+        values = dict(vals or {}, cci_moderation_state=DECISION_TARGETS[decision])
+        self.with_context(
+            cci_moderation_token=_MODERATION_TOKEN, cci_decision=decision,
+            cci_decision_note=note,
+        ).write(values)
+
+    def _cci_moderation_changed(self, before):
+        """Keep every change of moderation state, and tell who must know."""
+        decision = self.env.context.get("cci_decision")
+        note = self.env.context.get("cci_decision_note") or False
+        Decision = self.env["cci.moderation.decision"].sudo()
+        defaults = {"submitted": "submit", "approved": "approve", "rejected": "reject",
+                    "draft": "reset"}
+        for mailing in self.sudo():
+            old, new = before.get(mailing.id), mailing.cci_moderation_state
+            explicit = DECISION_TARGETS.get(decision) == new
+            # an approved mailing postponed again stays approved: still a decision to keep
+            if old == new and not (explicit and decision in ("approve", "postpone")):
+                continue
+            kind = decision if explicit else defaults[new]
+            Decision.create({
+                "mass_mailing_id": mailing.id,
+                "department_id": mailing.cci_department_id.id,
+                "user_id": self.env.uid,
+                "decision": kind,
+                "state_from": old,
+                "state_to": new,
+                "schedule_date": mailing.schedule_date if new == "approved" else False,
+                "note": note,
+            })
+            self.browse(mailing.id)._cci_notify(kind, old, note)
+
+    def _cci_notify(self, decision, old_state, note):
+        self.ensure_one()
+        mailing = self.sudo()
+        if old_state == "submitted":
+            mailing._cci_close_moderation_activities()
+        user = html_escape(self.env.user.name)
+        if decision in ("submit", "changed"):
+            moderators = self._cci_moderators()
+            if decision == "submit":
+                body = _("Submitted for approval by %s. Wished date: %s.") % (
+                    user, html_escape(self._cci_format_date(mailing.cci_requested_date)))
+            else:
+                body = _("Changed after approval by %s: it waits for a new decision of the "
+                         "marketing manager and is out of the sending queue.") % user
+            mailing._cci_schedule_moderation_activities(moderators)
+            self._cci_post(body, moderators.mapped("partner_id"))
+            return
+        date = html_escape(self._cci_format_date(mailing.schedule_date))
+        bodies = {
+            "approve": _("Approved by %s: it will be sent on %s.") % (user, date),
+            "postpone": _("Postponed by %s: it will be sent on %s.") % (user, date),
+            "reject": _("Rejected by %s: it will not be sent.") % user,
+            "reset": _("Put back to draft by %s: it is out of the sending queue.") % user,
+        }
+        body = bodies[decision]
+        if note:
+            body += "<br/>" + _("Reason: %s") % html_escape(note)
+        requester = mailing.cci_requester_id or mailing.create_uid
+        self._cci_post(body, requester.partner_id)
+
+    def _cci_post(self, body, partners):
+        """A note in the chatter that notifies these partners (inbox or e-mail)."""
+        self.sudo().message_post(
+            body=body, author_id=self.env.user.partner_id.id, partner_ids=partners.ids,
+            message_type="comment", subtype="mail.mt_note",
+        )
+
+    @api.model
+    def _cci_moderators(self):
+        users = self.env.ref("cci_marketing.group_cci_moderator").sudo().users.filtered(
+            lambda u: u.active and not u.share)
+        # The superuser belongs to every group: a real moderator is enough.
+        return users.filtered(lambda u: u.id != SUPERUSER_ID) or users
+
+    def _cci_schedule_moderation_activities(self, moderators):
+        self.ensure_one()
+        activity_type = self.env.ref("cci_marketing.mail_activity_type_cci_moderation")
+        today = fields.Date.context_today(self)
+        deadline = today
+        if self.cci_requested_date:
+            deadline = max(today, fields.Date.to_string(
+                fields.Datetime.from_string(self.cci_requested_date) - timedelta(days=1)))
+        Activity = self.env["mail.activity"].sudo()
+        model_id = self.env["ir.model"]._get_id(self._name)
+        for user in moderators:
+            Activity.create({
+                "res_model_id": model_id,
+                "res_id": self.id,
+                "activity_type_id": activity_type.id,
+                "summary": _("Decide on this mailing"),
+                "user_id": user.id,
+                "date_deadline": deadline,
+            })
+
+    def _cci_close_moderation_activities(self):
+        activity_type = self.env.ref("cci_marketing.mail_activity_type_cci_moderation")
+        self.env["mail.activity"].sudo().search([
+            ("res_model", "=", self._name), ("res_id", "in", self.ids),
+            ("activity_type_id", "=", activity_type.id),
+        ]).unlink()
+
+    @api.model
+    def _cci_state_label(self, state):
+        field = self._fields["cci_moderation_state"]
+        return dict(field._description_selection(self.env)).get(state, state)
+
+    @api.model
+    def _cci_format_date(self, value):
+        if not value:
+            return _("as soon as possible")
+        stamp = fields.Datetime.context_timestamp(self, fields.Datetime.from_string(value))
+        return "%s (%s)" % (stamp.strftime("%Y-%m-%d %H:%M"), self.env.context.get("tz") or "UTC")
+
+    # ------------------------------------------------------------------
+    # Odoo 11 sending gates: put_in_queue, send_mail, the queue cron
+    # ------------------------------------------------------------------
+
+    @api.multi
+    def put_in_queue(self):
+        self._cci_check_approved()
+        super().put_in_queue()
+        return True
+
+    @api.multi
+    def retry_failed_mail(self):
+        self._cci_check_approved()
+        super().retry_failed_mail()
+        return True
+
+    def send_mail(self, res_ids=None):
+        self._cci_check_approved()
+        now = fields.Datetime.now()
+        for mailing in self.sudo():
+            if mailing.schedule_date and mailing.schedule_date > now:
+                raise UserError(
+                    _('"%s" is approved for %s: it leaves with the sending queue at that date.')
+                    % (mailing.name, mailing._cci_format_date(mailing.schedule_date)))
+        self.sudo().write({"sent_date": now})
+        return super().send_mail(res_ids=res_ids)
+
+    @api.model
+    def _process_mass_mailing_queue(self):
+        self._cci_unqueue_unapproved()
+        return super()._process_mass_mailing_queue()
+
+    @api.model
+    def _cci_unqueue_unapproved(self):
+        """Take out of the queue what is there without approval (SQL, older data)."""
+        mailings = self.sudo().search([
+            ("state", "in", ("in_queue", "sending")),
+            ("cci_moderation_state", "!=", "approved"),
+        ])
+        for mailing in mailings:
+            _logger.warning("Mailing %s is queued without approval: taken out of the queue",
+                            mailing.id)
+            mailing.write({"state": "draft"})
+            mailing.message_post(body=_("Taken out of the sending queue: it has not been "
+                                        "approved by the marketing manager."))
+        return mailings.ids
+
+    # ------------------------------------------------------------------
+    # Planning: overlaps of audience between mailings close in time
+    # ------------------------------------------------------------------
+
+    @api.model
+    def cci_action_planning(self):
+        """The shared planning; a moderator lands on the mailings to decide."""
+        action = self.env.ref("cci_marketing.mail_mass_mailing_planning_action").read()[0]
+        context = safe_eval(action.get("context") or "{}")
+        if self._cci_is_moderator():
+            context["search_default_to_decide"] = 1
+        else:
+            context["search_default_planned"] = 1
+        action["context"] = context
+        return action
+
+    @api.multi
+    def cci_check_overlaps(self):
+        """[{id, name, department, date, moderation_state, shared}] of the other mailings
+        planned within ``cci_marketing.overlap_days`` days that share recipients."""
+        self.ensure_one()
+        return self._cci_overlaps()
+
+    @api.model
+    def _cci_overlap_days(self):
+        value = self.env["ir.config_parameter"].sudo().get_param(
+            "cci_marketing.overlap_days", "3")
+        try:
+            return max(0, int(value))
+        except ValueError:
+            return 3
+
+    def _cci_overlaps(self):
+        self.ensure_one()
+        mailing = self.sudo()
+        days = timedelta(days=self._cci_overlap_days())
+        ref = fields.Datetime.from_string(mailing.cci_planning_date or fields.Datetime.now())
+        others = mailing.search([
+            ("id", "!=", mailing.id),
+            ("cci_moderation_state", "in", ("submitted", "approved")),
+            ("cci_planning_date", ">=", fields.Datetime.to_string(ref - days)),
+            ("cci_planning_date", "<=", fields.Datetime.to_string(ref + days)),
+        ], order="cci_planning_date", limit=50)
+        if not others:
+            return []
+        mine = mailing._cci_audience_keys()
+        result = []
+        for other in others if mine else []:
+            shared = len(mine & other._cci_audience_keys())
+            if shared:
+                result.append({
+                    "id": other.id,
+                    "name": other.name,
+                    "department": other.cci_department_id.name or False,
+                    "date": other.cci_planning_date or False,
+                    "moderation_state": other.cci_moderation_state,
+                    "shared": shared,
+                })
+        return result
+
+    def _cci_overlap_table(self, overlaps):
+        if not overlaps:
+            return False
+        rows = "".join(
+            "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class='text-right'>%d</td></tr>"
+            % (html_escape(o["name"] or ""), html_escape(o["department"] or ""),
+               html_escape(self._cci_format_date(o["date"])),
+               html_escape(self._cci_state_label(o["moderation_state"])), o["shared"])
+            for o in overlaps
+        )
+        return (
+            "<table class='table table-condensed'><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
+            "<th>%s</th><th class='text-right'>%s</th></tr></thead><tbody>%s</tbody></table>"
+            % (_("Mailing"), _("Department"), _("Planned for"), _("Moderation"),
+               _("Shared recipients"), rows)
+        )
+
+    def _cci_audience_keys(self):
+        """Who this mailing reaches: {('p', partner id) or ('e', address)}; once sent, as the
+        ledger recorded it."""
+        self.ensure_one()
+        if self.state in SENT_STATES:
+            self.env.cr.execute(
+                "SELECT DISTINCT partner_id, email FROM cci_interaction"
+                " WHERE mass_mailing_id = %s AND kind = 'mailing_sent'", (self.id,))
+            rows = self.env.cr.fetchall()
+        else:
+            res_ids = self._cci_target_ids()
+            rows = [r[1:] for r in self._cci_recipients(res_ids)] if res_ids else []
+        return {("p", p) if p else ("e", e) for p, e in rows if p or e}
+
+    def _cci_target_ids(self):
+        """Ids of the records the mailing's domain selects today (no A/B sampling)."""
+        self.ensure_one()
+        mailing = self.sudo()
+        if not mailing.mailing_domain or mailing.mailing_model_real not in self.env:
+            return []
+        try:
+            domain = safe_eval(mailing.mailing_domain)
+            return self.env[mailing.mailing_model_real].sudo().search(domain).ids
+        except Exception:  # a domain Odoo itself could not send with
+            _logger.info("Mailing %s: its recipients domain cannot be evaluated", mailing.id)
+            return []
+
+    # ------------------------------------------------------------------
+    # Follow-ups: from a sent mailing, the recipients who did (not) open or click
+    # ------------------------------------------------------------------
+
+    @api.multi
+    def action_cci_create_followup(self, audience):
+        """Create a draft follow-up aimed at the recipients matching ``audience``; its id."""
+        self.ensure_one()
+        if audience not in AUDIENCE_RULES:
+            raise UserError(_("Unknown follow-up audience %r: choose one of %s.")
+                            % (audience, ", ".join(sorted(AUDIENCE_RULES))))
+        if not (self._cci_is_member() or self._cci_is_moderator()):
+            raise AccessError(_("Only the requesting department or the marketing manager can "
+                                "follow up this mailing."))
+        if self.state != "done":
+            raise UserError(_('"%s" has not been sent yet: only a sent mailing can be followed '
+                              'up.') % self.name)
+        res_ids = self._cci_followup_targets(self._cci_followup_recipients(audience))
+        if not res_ids:
+            raise UserError(_('No recipient of "%s" matches "%s": there is nobody to follow '
+                              'up.') % (self.name, dict(self._fields["cci_followup_audience"]
+                                                        ._description_selection(self.env))
+                                        [audience]))
+        followup = self.create(self._cci_followup_values(audience, res_ids))
+        self._cci_post(_("Follow-up created: %s (%d recipients).")
+                       % (html_escape(followup.name), len(res_ids)), self.env["res.partner"])
+        return followup.id
+
+    def _cci_followup_recipients(self, audience):
+        """[(partner_id, email)] of the recipients matching ``audience``, from the ledger."""
+        kinds, marked = AUDIENCE_RULES[audience]
+        self.env.cr.execute(
+            """
+            SELECT DISTINCT s.partner_id, s.email
+              FROM cci_interaction s
+             WHERE s.mass_mailing_id = %(mailing)s AND s.kind = 'mailing_sent'
+               AND {negation} EXISTS (
+                    SELECT 1 FROM cci_interaction i
+                     WHERE i.mass_mailing_id = %(mailing)s AND i.kind IN %(kinds)s
+                       AND (i.partner_id = s.partner_id
+                            OR (i.partner_id IS NULL AND s.partner_id IS NULL
+                                AND i.email = s.email)))
+            """.format(negation="" if marked else "NOT"),
+            {"mailing": self.id, "kinds": kinds},
+        )
+        return self.env.cr.fetchall()
+
+    def _cci_followup_targets(self, recipients):
+        """Ids, in the parent's recipient model, of these recipients."""
+        if not recipients:
+            return []
+        if self.mailing_model_real == "res.partner":
+            return sorted({p for p, _e in recipients if p})
+        partner_ids = {p for p, _e in recipients if p}
+        emails = {e for _p, e in recipients if e}
+        candidates = self._cci_target_ids()
+        return sorted(
+            res_id for res_id, partner_id, email in self._cci_recipients(candidates)
+            if partner_id in partner_ids or email in emails
+        ) if candidates else []
+
+    def _cci_followup_values(self, audience, res_ids):
+        """Values of the follow-up of this mailing (hook: cci_pressure copies the category)."""
+        self.ensure_one()
+        label = dict(self._fields["cci_followup_audience"]._description_selection(self.env))
+        return {
+            "name": _("Follow-up (%s): %s") % (label[audience].lower(), self.name),
+            "body_html": self.body_html,
+            "email_from": self.email_from,
+            "reply_to_mode": self.reply_to_mode,
+            "reply_to": self.reply_to,
+            "mailing_model_id": self.mailing_model_id.id,
+            "contact_list_ids": [(6, 0, self.contact_list_ids.ids)],
+            "mailing_domain": repr([("id", "in", res_ids)]),
+            "attachment_ids": [(6, 0, self.attachment_ids.ids)],
+            "campaign_id": self.campaign_id.id,
+            "medium_id": self.medium_id.id,
+            "cci_department_id": self.cci_department_id.id,
+            "cci_parent_id": self.id,
+            "cci_followup_audience": audience,
+        }
+
+    @api.multi
+    def action_cci_view_followups(self):
+        self.ensure_one()
+        action = self.env.ref("cci_marketing.mail_mass_mailing_planning_action").read()[0]
+        action.update(domain=[("cci_parent_id", "=", self.id)], context={},
+                      view_mode="tree,form", views=[(False, "tree"), (False, "form")])
+        return action
+
     @api.multi
     def action_cci_view_excluded(self):
         self.ensure_one()
@@ -34,6 +809,12 @@ class MailMassMailing(models.Model):
         action["domain"] = [("mass_mailing_id", "=", self.id), ("kind", "=", "mailing_excluded")]
         action["context"] = {}
         return action
+
+    @api.model
+    def _cci_demo_act(self, user_xmlid, method, ids, args=None):
+        """Demo data: run a moderation action as a demo user, as that user would."""
+        user = self.env.ref("cci_marketing." + user_xmlid)
+        return getattr(self.sudo(user).browse(ids), method)(*(args or []))
 
     # ------------------------------------------------------------------
     # Recipient pipeline (Odoo 11 glue: every path that sends asks

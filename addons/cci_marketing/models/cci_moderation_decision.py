@@ -1,0 +1,54 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+DECISIONS = [
+    ("submit", "Submitted"),
+    ("approve", "Approved"),
+    ("postpone", "Postponed"),
+    ("reject", "Rejected"),
+    ("reset", "Back to draft"),
+    ("changed", "Changed after approval"),
+    ("unqueued", "Taken out of the queue"),
+]
+
+
+class CciModerationDecision(models.Model):
+    """One step of a mailing's moderation: who, when, from which state to which, why.
+
+    Written by the system on every change of ``cci_moderation_state`` (whatever the path),
+    never edited by hand.
+    """
+
+    _name = "cci.moderation.decision"
+    _description = "Moderation decision on a mailing"
+    _order = "date desc, id desc"
+    _rec_name = "decision"
+
+    mass_mailing_id = fields.Many2one(
+        "mail.mass_mailing", string="Mailing", required=True, readonly=True, index=True,
+        ondelete="cascade",
+    )
+    department_id = fields.Many2one(
+        "cci.department", string="Department", readonly=True, ondelete="set null"
+    )
+    date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
+    user_id = fields.Many2one("res.users", string="By", readonly=True, ondelete="set null")
+    decision = fields.Selection(DECISIONS, required=True, readonly=True)
+    state_from = fields.Selection(
+        lambda self: self.env["mail.mass_mailing"]._fields["cci_moderation_state"].selection,
+        string="From", readonly=True,
+    )
+    state_to = fields.Selection(
+        lambda self: self.env["mail.mass_mailing"]._fields["cci_moderation_state"].selection,
+        string="To", readonly=True,
+    )
+    schedule_date = fields.Datetime(string="Send date", readonly=True)
+    note = fields.Text(string="Reason", readonly=True)
+
+    @api.multi
+    def write(self, vals):
+        raise UserError(_("The moderation history cannot be changed."))
+
+    @api.multi
+    def unlink(self):
+        raise UserError(_("The moderation history cannot be deleted."))

@@ -1,0 +1,19 @@
+from odoo import api, models
+
+
+class UtmSource(models.Model):
+    """A mailing's subject is its utm.source name: renaming the source directly is a change of
+    subject too, and sends an approved mailing back to the moderator."""
+
+    _inherit = "utm.source"
+
+    @api.multi
+    def write(self, vals):
+        if "name" not in vals:
+            return super().write(vals)
+        mailings = self.env["mail.mass_mailing"].sudo().search([("source_id", "in", self.ids)])
+        watched = mailings.sudo(self.env.uid)._cci_watched_signatures({"name": vals["name"]})
+        res = super().write(vals)
+        if watched:
+            mailings.sudo(self.env.uid)._cci_send_back_if_changed(*watched)
+        return res

@@ -1,0 +1,2 @@
+from . import cci_moderation_wizard
+from . import cci_followup_wizard
