@@ -1,0 +1,177 @@
+"""Who may do what in the moderation, and every way around it that must stay closed."""
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import mute_logger
+
+from .test_moderation import ModerationCase, in_days
+
+
+class TestRoles(ModerationCase):
+    @mute_logger("odoo.addons.base.ir.ir_model")
+    def test_a_member_submits_only_for_their_own_departments(self):
+        mailing = self.draft()
+        with self.assertRaises(AccessError):
+            mailing.sudo(self.user_international).action_cci_submit()
+        with self.assertRaises(AccessError):
+            self.create_mailing(self.loner, self.dep_formation, self.user_international)
+        with self.assertRaises(AccessError):
+            self.draft().sudo(self.user_formation).write(
+                {"cci_department_id": self.dep_international.id})
+        self.assertEqual(mailing.cci_moderation_state, "draft")
+        mailing.action_cci_submit()
+        self.assertEqual(mailing.cci_moderation_state, "submitted")
+
+    def test_the_moderator_submits_for_any_department_keeping_the_requester(self):
+        mailing = self.draft(department=self.dep_international, user=self.user_international)
+        mailing.sudo(self.moderator).action_cci_submit()
+        self.assertEqual(mailing.cci_moderation_state, "submitted")
+        self.assertEqual(mailing.cci_requester_id, self.user_international)
+
+    def test_only_moderators_decide(self):
+        mailing = self.submitted()
+        for user in (self.user_formation, self.user_international, self.employee):
+            as_user = mailing.sudo(user)
+            with self.assertRaises(AccessError):
+                as_user.action_cci_approve()
+            with self.assertRaises(AccessError):
+                as_user.action_cci_postpone(in_days(30), "Later")
+            with self.assertRaises(AccessError):
+                as_user.action_cci_reject("No")
+        self.assertEqual(mailing.cci_moderation_state, "submitted")
+        mailing.sudo(self.moderator).action_cci_reject("No")
+        self.assertEqual(mailing.cci_moderation_state, "rejected")
+
+    @mute_logger("odoo.addons.base.ir.ir_model")
+    def test_reset_by_the_requesting_department_or_the_moderator(self):
+        mailing = self.approved()
+        for user in (self.user_international, self.employee):
+            with self.assertRaises(AccessError):
+                mailing.sudo(user).action_cci_reset_draft()
+        self.assertEqual(mailing.cci_moderation_state, "approved")
+        mailing.sudo(self.moderator).action_cci_reset_draft()
+        self.assertEqual(mailing.cci_moderation_state, "draft")
+
+    @mute_logger("odoo.addons.base.ir.ir_model", "odoo.models")
+    def test_members_see_their_drafts_and_everyone_sees_the_planning(self):
+        draft = self.draft()
+        submitted = self.submitted()
+        Mailing = self.env["mail.mass_mailing"]
+        own = Mailing.sudo(self.user_formation).search([("id", "in", (draft | submitted).ids)])
+        self.assertEqual(own, draft | submitted)
+        for user in (self.user_international, self.employee):
+            seen = Mailing.sudo(user).search([("id", "in", (draft | submitted).ids)])
+            self.assertEqual(seen.ids, submitted.ids, user.login)
+            planning = submitted.sudo(user).read(
+                ["name", "cci_department_id", "cci_requested_date", "cci_planning_date",
+                 "cci_moderation_state", "schedule_date"])[0]
+            self.assertEqual(planning["cci_department_id"][0], self.dep_formation.id)
+            with self.assertRaises(AccessError):
+                draft.sudo(user).read(["name"])
+        self.assertTrue(submitted.sudo(self.moderator).read(["name"]))
+        self.assertTrue(draft.sudo(self.moderator).read(["name"]))
+
+    @mute_logger("odoo.addons.base.ir.ir_model", "odoo.models")
+    def test_only_the_department_edits_its_mailings(self):
+        submitted = self.submitted()
+        with self.assertRaises(AccessError):
+            submitted.sudo(self.user_international).write({"body_html": "<p>Hijack</p>"})
+        with self.assertRaises(AccessError):
+            submitted.sudo(self.employee).write({"body_html": "<p>Hijack</p>"})
+        with self.assertRaises(AccessError):
+            self.Mailing.sudo(self.employee).create({"name": "Not mine"})
+        submitted.sudo(self.user_formation).write({"body_html": "<p>Better</p>"})
+        submitted.sudo(self.moderator).write({"body_html": "<p>Best</p>"})
+        self.assertEqual(submitted.cci_moderation_state, "submitted")
+
+    def test_the_history_is_read_by_all_and_written_by_none(self):
+        mailing = self.submitted()
+        decision = mailing.sudo().cci_decision_ids
+        self.assertEqual(decision.sudo(self.employee).read(["decision"])[0]["decision"],
+                         "submit")
+        with self.assertRaises((AccessError, UserError)):
+            self.env["cci.moderation.decision"].sudo(self.moderator).create(
+                {"mass_mailing_id": mailing.id, "decision": "approve"})
+
+
+class TestBypasses(ModerationCase):
+    """Nothing leaves unapproved, whatever the path; a test to test addresses still can."""
+
+    def assertNothingSent(self, mailing):
+        mailing.invalidate_cache()
+        self.assertEqual(self.sent_count(mailing), 0)
+        self.assertNotIn(mailing.state, ("in_queue", "sending", "done"))
+
+    def test_put_in_queue_send_mail_and_retry_are_refused(self):
+        for mailing in (self.draft(), self.submitted()):
+            for user in (self.user_formation, self.moderator):
+                with self.assertRaises(UserError):
+                    mailing.sudo(user).put_in_queue()
+                with self.assertRaises(UserError):
+                    mailing.sudo(user).send_mail()
+                with self.assertRaises(UserError):
+                    mailing.sudo(user).retry_failed_mail()
+            with self.assertRaises(UserError):
+                mailing.sudo().send_mail()
+            self.assertNothingSent(mailing)
+
+    def test_writing_the_sending_state_is_refused(self):
+        mailing = self.submitted()
+        for state in ("in_queue", "sending", "done"):
+            for user in (self.user_formation, self.moderator):
+                with self.assertRaises(UserError):
+                    mailing.sudo(user).write({"state": state})
+            with self.assertRaises(UserError):
+                mailing.sudo().write({"state": state})
+        self.queue()
+        self.assertNothingSent(mailing)
+
+    def test_creating_a_queued_mailing_is_refused(self):
+        with self.assertRaises(UserError):
+            self.draft(state="in_queue")
+        with self.assertRaises(UserError):
+            self.create_mailing(self.loner, self.dep_formation, self.moderator,
+                                state="in_queue", cci_moderation_state="approved")
+
+    def test_moderation_fields_change_only_through_the_actions(self):
+        mailing = self.submitted()
+        for user in (self.user_formation, self.moderator):
+            for vals in ({"cci_moderation_state": "approved"},
+                         {"cci_moderator_id": self.moderator.id},
+                         {"cci_moderation_note": "ok"}):
+                with self.assertRaises(UserError):
+                    mailing.sudo(user).write(vals)
+            # a context cannot stand in for the actions' pass
+            with self.assertRaises(UserError):
+                mailing.sudo(user).with_context(cci_moderation_token=True).write(
+                    {"cci_moderation_state": "approved", "state": "in_queue"})
+        self.assertEqual((mailing.cci_moderation_state, mailing.state), ("submitted", "draft"))
+
+    def test_a_rejected_or_reset_mailing_cannot_be_queued(self):
+        rejected = self.approved()
+        rejected.sudo(self.moderator).action_cci_reject("No")
+        reset = self.approved()
+        reset.action_cci_reset_draft()
+        for mailing in (rejected, reset):
+            with self.assertRaises(UserError):
+                mailing.sudo(self.moderator).put_in_queue()
+            self.queue()
+            self.assertNothingSent(mailing)
+
+    def test_test_messages_to_test_addresses_stay_possible(self):
+        mailing = self.draft()
+        wizard = self.env["mail.mass_mailing.test"].sudo(self.user_formation).create(
+            {"mass_mailing_id": mailing.id, "email_to": "me@chamber.example.com"})
+        self.assertTrue(wizard.send_mail_test())
+        mails = self.env["mail.mail"].sudo().search([("mailing_id", "=", mailing.id)])
+        self.assertFalse(mails.filtered(lambda m: m.email_to != "me@chamber.example.com"))
+        self.assertEqual(self.sent_count(mailing), 0)
+        self.assertEqual(mailing.action_test_mailing()["res_model"], "mail.mass_mailing.test")
+
+    def test_the_members_approved_mailing_leaves_only_with_the_queue(self):
+        mailing = self.approved(schedule_date=in_days(2))
+        with self.assertRaises(UserError):
+            mailing.sudo(self.user_formation).send_mail()
+        mailing.sudo(self.user_formation).write({"schedule_date": in_days(-1)})
+        self.assertEqual(mailing.cci_moderation_state, "submitted",
+                         "moving the date is a change the moderator must approve")
+        self.queue()
+        self.assertNothingSent(mailing)
