@@ -186,12 +186,11 @@ class CciDemoHistory(models.AbstractModel):
                 "body_html": "<p>Madame, Monsieur,</p><p>%s</p>" % subject,
                 "reply_to_mode": "email",
                 "cci_department_id": deps[dep].id,
-                "state": "done",
             })
             mailing_ids.append(mailing.id)
             self.env.cr.execute(
                 "UPDATE mail_mass_mailing SET create_uid = %s, write_uid = %s, sent_date = %s,"
-                " create_date = %s WHERE id = %s",
+                " create_date = %s, state = 'done' WHERE id = %s",
                 (users[dep].id, users[dep].id, self._ts(sent_at),
                  self._ts(sent_at - timedelta(days=5)), mailing.id))
             for p in audience:
@@ -270,11 +269,11 @@ class CciDemoHistory(models.AbstractModel):
                 "body_html": "<p>Les nouvelles de la chambre</p>",
                 "reply_to_mode": "email",
                 "cci_department_id": deps["appui"].id,
-                "state": "done",
             })
             mailing_ids.append(mailing.id)
             self.env.cr.execute(
-                "UPDATE mail_mass_mailing SET create_uid = %s, sent_date = %s WHERE id = %s",
+                "UPDATE mail_mass_mailing SET create_uid = %s, sent_date = %s, state = 'done'"
+                " WHERE id = %s",
                 (users["appui"].id, self._ts(sent_at), mailing.id))
             for contact in Contact.search([("list_ids", "in", mailing_list.ids)]):
                 opened = sent_at + timedelta(hours=5) if rng.random() < 0.4 else None
