@@ -5,6 +5,7 @@ LOCAL="$ROOT/.local"
 VENV="$ROOT/.venv"
 PGDATA="$LOCAL/pgdata"
 PGSOCK="$LOCAL/pgsock"
+DATA_DIR="$LOCAL/odoo-data"  # Odoo's filestore (attachments, web assets) per database
 PGPORT="${CCI_PGPORT:-54329}"
 PGUSER_ODOO="odoo"
 PGPASS_ODOO="odoo"
@@ -38,7 +39,7 @@ as_pg() {
 
 odoo_bin() {
     "$VENV/bin/python" "$ROOT/scripts/odoo-bin" \
-        --addons-path="$ROOT/addons" \
+        --addons-path="$ROOT/addons" --data-dir="$DATA_DIR" \
         --db_host=127.0.0.1 --db_port="$PGPORT" \
         --db_user="$PGUSER_ODOO" --db_password="$PGPASS_ODOO" \
         "$@"

@@ -3,11 +3,23 @@ PSQL() { as_pg "'$(pg_bindir)/psql' -h '$PGSOCK' -p $PGPORT -U postgres -d postg
 
 db_exists() { [ "$(PSQL -c "\"SELECT 1 FROM pg_database WHERE datname='$1'\"")" = 1 ]; }
 
-db_drop() { PSQL -c "\"DROP DATABASE IF EXISTS \\\"$1\\\"\""; }
+db_drop() {
+    PSQL -c "\"DROP DATABASE IF EXISTS \\\"$1\\\"\""
+    rm -rf "$DATA_DIR/filestore/$1"
+}
 
 db_copy() {  # db_copy TEMPLATE NEW
     db_drop "$2"
     PSQL -c "\"CREATE DATABASE \\\"$2\\\" OWNER $PGUSER_ODOO TEMPLATE \\\"$1\\\"\""
+    if [ -d "$DATA_DIR/filestore/$1" ]; then  # attachments live on disk: copy them too
+        mkdir -p "$DATA_DIR/filestore" && cp -a "$DATA_DIR/filestore/$1" "$DATA_DIR/filestore/$2"
+    fi
+}
+
+db_rename_filestore() {
+    if [ -d "$DATA_DIR/filestore/$1" ]; then
+        rm -rf "$DATA_DIR/filestore/$2" && mv "$DATA_DIR/filestore/$1" "$DATA_DIR/filestore/$2"
+    fi
 }
 
 free_port() {
@@ -31,6 +43,7 @@ base_template() {
             --log-level=warn >"$LOCAL/$tmpl.log" 2>&1 \
             || { tail -30 "$LOCAL/$tmpl.log" >&2; die "creating $tmpl failed (log: $LOCAL/$tmpl.log)"; }
         PSQL -c "\"ALTER DATABASE \\\"$tmpl.tmp\\\" RENAME TO \\\"$tmpl\\\"\""
+        db_rename_filestore "$tmpl.tmp" "$tmpl"
     fi
     flock -u 9
     echo "$tmpl"

@@ -14,6 +14,7 @@ if ! db_exists "$DEMO_DB"; then
         --http-port "$(free_port)" --log-level=warn >"$LOCAL/$DEMO_DB.log" 2>&1 \
         || { tail -30 "$LOCAL/$DEMO_DB.log" >&2; die "demo database failed (log: $LOCAL/$DEMO_DB.log)"; }
     PSQL -c "\"ALTER DATABASE \\\"$DEMO_DB.tmp\\\" RENAME TO \\\"$DEMO_DB\\\"\""
+    db_rename_filestore "$DEMO_DB.tmp" "$DEMO_DB"
 fi
 # Outgoing mail of the demo goes to a local sink (headers logged in .local/outbox.log).
 SMTP_PORT="${CCI_SMTP_PORT:-2525}"
@@ -25,7 +26,7 @@ fi
 log "Serving $DEMO_DB on http://127.0.0.1:$ODOO_PORT (Ctrl-C stops; 'make stop' stops PostgreSQL)"
 log "Logins (password = login): admin, marketing (moderator), formation, international, creation, apprentissage, appui (department members), employee"
 "$VENV/bin/python" "$ROOT/scripts/odoo-bin" \
-    --addons-path="$ROOT/addons" --db_host=127.0.0.1 --db_port="$PGPORT" \
+    --addons-path="$ROOT/addons" --data-dir="$DATA_DIR" --db_host=127.0.0.1 --db_port="$PGPORT" \
     --db_user="$PGUSER_ODOO" --db_password="$PGPASS_ODOO" \
     -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" --http-interface=127.0.0.1 --http-port="$ODOO_PORT" \
     --smtp=127.0.0.1 --smtp-port="$SMTP_PORT" --workers=0 --max-cron-threads=1

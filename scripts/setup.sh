@@ -111,6 +111,18 @@ CONF
         \"CREATE ROLE $PGUSER_ODOO LOGIN CREATEDB PASSWORD '$PGPASS_ODOO'\""
 }
 
+# Debian's Chromium and its driver for the browser tests (make test); apt needs root.
+setup_browser() {
+    [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        log "Installing Debian's chromium and chromium-driver for the browser tests"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+            chromium chromium-driver >/dev/null || die "could not install chromium"
+    else
+        die "the browser tests need Chromium and ChromeDriver: apt-get install chromium chromium-driver"
+    fi
+}
+
 stop_pg() {
     BIN="$(pg_bindir)" || return 0
     if pg_running; then
@@ -124,6 +136,7 @@ case "${1:-all}" in
     less) setup_less ;;
     pg) setup_pg ;;
     stop) stop_pg ;;
+    browser) setup_browser ;;
     all) setup_venv; setup_less; setup_pg ;;
     *) die "unknown step $1" ;;
 esac

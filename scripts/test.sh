@@ -13,7 +13,8 @@ set +e
 odoo_rc=${PIPESTATUS[0]}
 odoo_line="$(grep -E '^odoo: [0-9]+ passed, [0-9]+ failed' "$LOCAL/odoo-tests.out" | tail -1)"
 
-log "End-to-end tests (pytest)"
+"$ROOT/scripts/setup.sh" browser
+log "End-to-end tests (pytest: XML-RPC and browser)"
 CCI_E2E_TEMPLATE="$db" "$VENV/bin/python" -m pytest -p no:cacheprovider -ra "$ROOT/tests" \
     | tee "$LOCAL/pytest.out"
 py_rc=${PIPESTATUS[0]}

@@ -170,3 +170,23 @@ def run_cron(user, xmlid):
     """Run a scheduled action now, as Odoo's cron worker would."""
     cron_id = user.ref(xmlid)
     return user.odoo.as_user("admin").call("ir.cron", "method_direct_trigger", [cron_id])
+
+
+@pytest.fixture
+def web(odoo):
+    """web(login, viewport='desktop'|'phone') -> a logged-in browser Page; JS errors fail."""
+    from browser import Page
+
+    pages = []
+
+    def open_page(login, viewport="desktop"):
+        page = Page(odoo.url, viewport=viewport)
+        pages.append(page)
+        return page.login(login, DEMO_PASSWORDS[login])
+
+    yield open_page
+    errors = []
+    for page in pages:
+        errors += page.collect_errors()
+        page.driver.quit()
+    assert not errors, "JavaScript errors in the browser:\n" + "\n".join(errors)
