@@ -36,6 +36,7 @@ SCALES = {
     "M": (50000, 12500, 2500000, 500),
     "L": (200000, 50000, 10000000, 2000),
 }
+EXCLUSION_SIZE = {"smoke": 100}  # recipients of the sent mailing; 10,000 elsewhere
 TARGETS = {
     "timeline_warm": ("first page of a company's timeline", "tens of ms", 0.1),
     "timeline_cold": ("same, first call after a database restart", "tens of ms", 0.1),
@@ -75,11 +76,15 @@ def setup_config():
     ])
 
 
-def ensure_database(scale):
+def ensure_database(scale, template=None):
     db = "cci_bench_%s" % scale.lower()
     if sh('db_exists %s && echo yes || echo no' % db) == "no":
-        log("creating %s (both addons, no tests)" % db)
-        sh("scripts/make-db.sh %s" % db)
+        if template:
+            log("creating %s as a copy of %s" % (db, template))
+            sh("db_copy %s %s" % (template, db))
+        else:
+            log("creating %s (both addons, no tests)" % db)
+            sh("scripts/make-db.sh %s" % db)
     return db
 
 
@@ -110,10 +115,11 @@ def biggest_company(cr):
     return cr.fetchone()
 
 
-def bench_timeline(db, repeat, results):
+def bench_timeline(db, repeat, results, restart=True):
     with registry(db).cursor() as cr:
         company_id, rows = biggest_company(cr)
-    sh("scripts/setup.sh stop && scripts/setup.sh pg")  # empties PostgreSQL's buffers
+    if restart:
+        sh("scripts/setup.sh stop && scripts/setup.sh pg")  # empties PostgreSQL's buffers
     reg = registry(db)
     with reg.cursor() as cr:
         env = chamber.environment(cr)
@@ -164,7 +170,7 @@ def audience(cr, size):
     return [r[0] for r in cr.fetchall()]
 
 
-def bench_exclusion(db, repeat, results, size=10000):
+def bench_exclusion(db, repeat, results, size=10000):  # pylint: disable=too-many-locals
     """Send-time exclusion of a 10,000-recipient mailing against the sending itself.
 
     The sending is Odoo's: the composer makes one mail per recipient and hands it to SMTP
@@ -357,6 +363,11 @@ def main():
     parser.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmarks.md"))
     parser.add_argument("--skip-backfill", action="store_true",
                         help="keep the backfill figure of the generation or an earlier run")
+    parser.add_argument("--template", help="copy this database instead of creating one")
+    parser.add_argument("--no-restart", action="store_true",
+                        help="do not restart PostgreSQL for the cold timeline figure")
+    parser.add_argument("--fresh", action="store_true",
+                        help="drop the scale's database and generate it again")
     args = parser.parse_args()
     setup_config()
     outdir = os.path.join(ROOT, ".local", "bench")
@@ -368,15 +379,22 @@ def main():
         if os.path.exists(path):
             with open(path) as f:
                 results = json.load(f)
-        db = ensure_database(scale)
+        if args.fresh:
+            sh("db_drop cci_bench_%s" % scale.lower())
+            results = {}
+        db = ensure_database(scale, args.template)
         fresh = generate_if_needed(db, scale, results)
         if not args.skip_backfill and not fresh:
             log("%s: backfill" % scale)
             bench_backfill(db, results)
-        for name, fn in (("timeline", bench_timeline), ("recompute", bench_recompute),
-                         ("exclusion", bench_exclusion), ("pressure", bench_pressure)):
-            log("%s: %s" % (scale, name))
-            fn(db, args.repeat, results)
+        log("%s: timeline" % scale)
+        bench_timeline(db, args.repeat, results, restart=not args.no_restart)
+        log("%s: recompute" % scale)
+        bench_recompute(db, args.repeat, results)
+        log("%s: exclusion" % scale)
+        bench_exclusion(db, args.repeat, results, size=EXCLUSION_SIZE.get(scale, 10000))
+        log("%s: pressure" % scale)
+        bench_pressure(db, args.repeat, results)
         with open(path, "w") as f:
             json.dump(results, f, indent=1, default=str)
         all_results[scale] = results
