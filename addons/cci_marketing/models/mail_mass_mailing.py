@@ -694,6 +694,8 @@ class MailMassMailing(models.Model):
                 "SELECT DISTINCT partner_id, email FROM cci_interaction"
                 " WHERE mass_mailing_id = %s AND kind = 'mailing_sent'", (self.id,))
             rows = self.env.cr.fetchall()
+        elif self.mailing_model_real == "res.partner":
+            return {("p", res_id) for res_id in self._cci_target_ids()}
         else:
             res_ids = self._cci_target_ids()
             rows = [r[1:] for r in self._cci_recipients(res_ids)] if res_ids else []
@@ -743,19 +745,19 @@ class MailMassMailing(models.Model):
     def _cci_followup_recipients(self, audience):
         """[(partner_id, email)] of the recipients matching ``audience``, from the ledger."""
         kinds, marked = AUDIENCE_RULES[audience]
+        # one pass over this mailing's rows (index on mass_mailing_id, kind): a recipient is
+        # its contact, or its address when no contact is known
         self.env.cr.execute(
             """
-            SELECT DISTINCT s.partner_id, s.email
-              FROM cci_interaction s
-             WHERE s.mass_mailing_id = %(mailing)s AND s.kind = 'mailing_sent'
-               AND {negation} EXISTS (
-                    SELECT 1 FROM cci_interaction i
-                     WHERE i.mass_mailing_id = %(mailing)s AND i.kind IN %(kinds)s
-                       AND (i.partner_id = s.partner_id
-                            OR (i.partner_id IS NULL AND s.partner_id IS NULL
-                                AND i.email = s.email)))
+            SELECT partner_id, min(email)
+              FROM cci_interaction
+             WHERE mass_mailing_id = %(mailing)s
+               AND kind IN %(kinds)s
+             GROUP BY partner_id, CASE WHEN partner_id IS NULL THEN email END
+            HAVING bool_or(kind = 'mailing_sent')
+               AND {negation} bool_or(kind IN %(marks)s)
             """.format(negation="" if marked else "NOT"),
-            {"mailing": self.id, "kinds": kinds},
+            {"mailing": self.id, "kinds": ("mailing_sent",) + kinds, "marks": kinds},
         )
         return self.env.cr.fetchall()
 
