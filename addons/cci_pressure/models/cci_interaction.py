@@ -1,0 +1,18 @@
+from odoo import api, models
+
+
+class CciInteraction(models.Model):
+    _inherit = "cci.interaction"
+
+    @api.model_cr
+    def init(self):
+        """Indexes of the quota queries: the solicitations of a set of contacts, or of a set
+        of companies, in a window of dates (partial: solicitations are a part of the rows)."""
+        res = super().init()
+        for name, column in (("cci_interaction_solicit_partner_idx", "partner_id"),
+                             ("cci_interaction_solicit_company_idx", "commercial_partner_id")):
+            self.env.cr.execute(
+                "CREATE INDEX IF NOT EXISTS %s ON cci_interaction (%s, date)"
+                " WHERE is_solicitation" % (name, column)
+            )
+        return res

@@ -1,0 +1,53 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class CciMailingCategory(models.Model):
+    """The kind of message a mailing is, and what it costs in the solicitation quotas."""
+
+    _name = "cci.mailing.category"
+    _description = "Mailing category"
+    _order = "sequence, name"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    weight = fields.Float(
+        default=1.0,
+        digits=(6, 2),
+        required=True,
+        help="What one mailing of this category costs a recipient in the quotas. "
+        "0: it never counts and is never held back (e.g. statutory notices); "
+        "2: it counts as two ordinary mailings (e.g. commercial offers).",
+    )
+    description = fields.Text(translate=True)
+    active = fields.Boolean(default=True)
+    mailing_count = fields.Integer(string="Mailings", compute="_compute_mailing_count")
+
+    _sql_constraints = [
+        ("name_unique", "unique(name)", "Another mailing category already has this name."),
+    ]
+
+    @api.constrains("weight")
+    def _check_weight(self):
+        for category in self:
+            if category.weight < 0:
+                raise ValidationError(
+                    _("The weight of the category '%s' cannot be negative: use 0 for messages "
+                      "that never count, such as statutory notices.") % category.name
+                )
+
+    def _compute_mailing_count(self):
+        data = self.env["mail.mass_mailing"].read_group(
+            [("cci_category_id", "in", self.ids)], ["cci_category_id"], ["cci_category_id"]
+        )
+        counts = {d["cci_category_id"][0]: d["cci_category_id_count"] for d in data}
+        for category in self:
+            category.mailing_count = counts.get(category.id, 0)
+
+    @api.multi
+    def action_view_mailings(self):
+        self.ensure_one()
+        action = self.env.ref("mass_mailing.action_view_mass_mailings").read()[0]
+        action["domain"] = [("cci_category_id", "=", self.id)]
+        action["context"] = {"default_cci_category_id": self.id}
+        return action

@@ -1,0 +1,44 @@
+from odoo import api, fields, models, tools
+
+
+class CciPressureReport(models.Model):
+    """Solicitations and held-back mailings, from the ledger, for the moderator's dashboard."""
+
+    _name = "cci.pressure.report"
+    _description = "Solicitation analysis"
+    _auto = False
+    _order = "date desc"
+    _rec_name = "date"
+
+    date = fields.Datetime(readonly=True)
+    kind = fields.Selection(
+        [("sent", "Solicitation"), ("excluded", "Held back")], readonly=True)
+    department_id = fields.Many2one("cci.department", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Contact", readonly=True)
+    commercial_partner_id = fields.Many2one("res.partner", string="Company", readonly=True)
+    mass_mailing_id = fields.Many2one("mail.mass_mailing", string="Mailing", readonly=True)
+    category_id = fields.Many2one("cci.mailing.category", readonly=True)
+    solicitation_count = fields.Integer(string="Solicitations", readonly=True)
+    weight = fields.Float(string="Weighted solicitations", readonly=True, digits=(16, 2))
+    excluded_count = fields.Integer(string="Held back", readonly=True)
+
+    @api.model_cr
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            """
+            CREATE VIEW cci_pressure_report AS (
+                SELECT i.id, i.date, i.department_id, i.partner_id, i.commercial_partner_id,
+                       i.mass_mailing_id, m.cci_category_id AS category_id,
+                       CASE WHEN i.is_solicitation THEN 'sent' ELSE 'excluded' END AS kind,
+                       CASE WHEN i.is_solicitation THEN 1 ELSE 0 END AS solicitation_count,
+                       CASE WHEN i.is_solicitation THEN COALESCE(c.weight, 1.0) ELSE 0 END
+                           AS weight,
+                       CASE WHEN i.is_solicitation THEN 0 ELSE 1 END AS excluded_count
+                  FROM cci_interaction i
+                  LEFT JOIN mail_mass_mailing m ON m.id = i.mass_mailing_id
+                  LEFT JOIN cci_mailing_category c ON c.id = m.cci_category_id
+                 WHERE i.is_solicitation OR i.kind = 'mailing_excluded'
+            )
+            """
+        )

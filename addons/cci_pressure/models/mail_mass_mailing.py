@@ -1,0 +1,420 @@
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.addons.cci_marketing.models.cci_interaction import RECIPIENT_COLUMNS, email_sql
+from odoo.exceptions import UserError
+from odoo.tools import html_escape
+from odoo.tools.safe_eval import safe_eval
+
+from .cci_pressure_rule import MAX_WINDOW_DAYS, NO_SOLICIT_RULE
+
+HORIZON_DAYS = 90
+# Row of ir_config_parameter that every send-time check updates: two checks running at the
+# same time are serialized on it, and one that started from an older snapshot of the
+# database fails (and is retried by Odoo) instead of missing the other's recipients.
+SEND_LOCK_KEY = "cci_pressure.send_lock"
+
+
+class MailMassMailing(models.Model):
+    _inherit = "mail.mass_mailing"
+
+    cci_category_id = fields.Many2one(
+        "cci.mailing.category", string="Category", index=True, ondelete="restrict",
+        help="What kind of message this is; its weight is what the mailing costs each "
+        "recipient in the solicitation quotas. Required to submit the mailing.",
+    )
+    cci_pressure_checked = fields.Boolean(compute="_compute_cci_pressure")
+    cci_pressure_date = fields.Datetime(string="Quotas checked for",
+                                        compute="_compute_cci_pressure")
+    cci_pressure_total = fields.Integer(string="Recipients", compute="_compute_cci_pressure")
+    cci_pressure_ok = fields.Integer(string="Within quotas", compute="_compute_cci_pressure")
+    cci_pressure_over = fields.Integer(string="Over quota", compute="_compute_cci_pressure")
+    cci_pressure_suggested_date = fields.Datetime(
+        string="Suggested date", compute="_compute_cci_pressure",
+        help="The first date within 90 days at which the fewest recipients are over quota.",
+    )
+    cci_pressure_suggested_over = fields.Integer(
+        string="Over quota on the suggested date", compute="_compute_cci_pressure"
+    )
+    cci_pressure_better = fields.Boolean(
+        compute="_compute_cci_pressure",
+        help="A later date within 90 days has fewer recipients over quota.",
+    )
+    cci_pressure_summary = fields.Html(
+        string="Quota details", compute="_compute_cci_pressure", sanitize=False
+    )
+
+    # ------------------------------------------------------------------
+    # Panel on the form
+    # ------------------------------------------------------------------
+
+    def _compute_cci_pressure(self):
+        for mailing in self:
+            result = {}
+            if isinstance(mailing.id, int) and mailing.state in ("draft", "in_queue"):
+                try:
+                    result = mailing._cci_pressure_result(mailing._cci_pressure_moment(False),
+                                                          HORIZON_DAYS)
+                except UserError as err:
+                    result = {"error": err.name}
+            mailing.cci_pressure_checked = bool(result) and "error" not in result
+            mailing.cci_pressure_date = result.get("date") or False
+            mailing.cci_pressure_total = result.get("total", 0)
+            mailing.cci_pressure_ok = result.get("ok", 0)
+            mailing.cci_pressure_over = result.get("over_quota", 0)
+            mailing.cci_pressure_suggested_date = result.get("suggested_date") or False
+            mailing.cci_pressure_suggested_over = result.get("suggested_over_quota") or 0
+            mailing.cci_pressure_better = bool(
+                result.get("suggested_date") and result["suggested_date"] != result["date"])
+            mailing.cci_pressure_summary = self._cci_pressure_summary_html(result)
+
+    @api.model
+    def _cci_pressure_summary_html(self, result):
+        if not result:
+            return False
+        if "error" in result:
+            return "<p class='text-warning'>%s</p>" % html_escape(result["error"])
+        parts = []
+        for title, counts in ((_("Over quota, by rule"), result["by_rule"]),
+                              (_("Quota taken up by the earlier mailings of"),
+                               result["by_department"])):
+            if counts:
+                items = "".join(
+                    "<li>%s: %d</li>" % (html_escape(name), n)
+                    for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+                )
+                parts.append("<p><strong>%s</strong></p><ul>%s</ul>" % (html_escape(title), items))
+        if not parts:
+            parts.append("<p>%s</p>" % html_escape(_("Every recipient is within their quotas.")))
+        return "".join(parts)
+
+    # ------------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------------
+
+    def _cci_check_submittable(self):
+        res = super()._cci_check_submittable()
+        if not self.cci_category_id:
+            raise UserError(
+                _("Choose the category of the mailing '%s' (newsletter, invitation, commercial "
+                  "offer...) before submitting it: the solicitation quotas depend on it.")
+                % self.name
+            )
+        return res
+
+    @api.model
+    def _cci_watched_fields(self):
+        return super()._cci_watched_fields() | {"cci_category_id"}
+
+    def _cci_followup_values(self, audience, res_ids):
+        values = super()._cci_followup_values(audience, res_ids)
+        values["cci_category_id"] = self.cci_category_id.id
+        return values
+
+    @api.multi
+    def action_cci_check_pressure(self):
+        """The form button: the figures are computed when the form reads them."""
+        return True
+
+    @api.multi
+    def action_cci_postpone_to_suggested(self):
+        """Move the mailing to the date when the fewest recipients are over quota: the
+        moderator postpones a submitted or approved mailing; the requester of a draft
+        changes the date they ask for."""
+        for mailing in self:
+            result = mailing._cci_pressure_result(mailing._cci_pressure_moment(False),
+                                                  HORIZON_DAYS)
+            suggested = result["suggested_date"]
+            if not suggested or suggested == result["date"]:
+                raise UserError(
+                    _("No date within %(days)d days has fewer recipients over quota for the "
+                      "mailing '%(name)s'.") % {"days": HORIZON_DAYS, "name": mailing.name}
+                )
+            if mailing.cci_moderation_state in ("submitted", "approved"):
+                reason = _("Postponed to the date when the fewest recipients are over their "
+                           "solicitation quotas (%(then)d instead of %(now)d).") % {
+                    "then": result["suggested_over_quota"], "now": result["over_quota"]}
+                mailing.action_cci_postpone(suggested, reason)
+            else:
+                mailing.write({"cci_requested_date": suggested})
+        return True
+
+    # ------------------------------------------------------------------
+    # Public API
+    # ------------------------------------------------------------------
+
+    @api.multi
+    def cci_check_pressure(self, date=False):
+        """How the recipients stand against the quotas if this mailing goes out at ``date``
+        (default: its schedule, else the requested date, else now). See CONTRACT.md."""
+        self._cci_pressure_one()
+        return self._cci_pressure_result(self._cci_pressure_moment(date), HORIZON_DAYS)
+
+    @api.multi
+    def cci_suggest_date(self, horizon_days=HORIZON_DAYS):
+        """The first date within ``horizon_days`` at which the fewest recipients are over
+        quota ('YYYY-MM-DD HH:MM:SS', UTC), or False when nobody is over quota."""
+        self._cci_pressure_one()
+        if (not isinstance(horizon_days, int) or isinstance(horizon_days, bool)
+                or not 1 <= horizon_days <= MAX_WINDOW_DAYS):
+            raise UserError(_("The number of days to look ahead must be a whole number between "
+                              "1 and %d.") % MAX_WINDOW_DAYS)
+        result = self._cci_pressure_result(self._cci_pressure_moment(False), horizon_days)
+        return result["suggested_date"]
+
+    # ------------------------------------------------------------------
+    # Recipient pipeline: over-quota recipients are left out at send time
+    # ------------------------------------------------------------------
+
+    def _cci_exclusions(self, recipients):
+        excluded = super()._cci_exclusions(recipients)
+        rest = [r for r in recipients if r[0] not in excluded]
+        if rest:
+            excluded.update(self._cci_pressure_exclusions(rest))
+        return excluded
+
+    def _cci_pressure_exclusions(self, recipients):
+        """{res_id: reason} of the recipients over quota now, checked afresh, in SQL."""
+        self.ensure_one()
+        if self._cci_pressure_weight() <= 0:
+            return {}
+        self._cci_pressure_lock()
+        run = self.sudo()._cci_pressure_run(self._cci_now(), 0, recipients=recipients,
+                                            sending=True)
+        rules = self.env["cci.pressure.rule"].sudo().with_context(active_test=False)
+        names = {r.id: r.name for r in rules.browse(
+            {rid for ids in run["over"].values() for rid in ids} - {NO_SOLICIT_RULE})}
+        reasons = {}
+        for res_id, rule_ids in run["over"].items():
+            texts = []
+            if NO_SOLICIT_RULE in rule_ids:
+                texts.append(_("no solicitation wanted before %s") % run["no_solicit"][res_id])
+            quotas = [names[r] for r in rule_ids if r != NO_SOLICIT_RULE]
+            if quotas:
+                texts.append(_("over quota (%s)") % ", ".join(quotas))
+            reasons[res_id] = "; ".join(texts)
+        return reasons
+
+    def _cci_pressure_lock(self):
+        self.env.cr.execute(
+            """
+            INSERT INTO ir_config_parameter (key, value, create_uid, create_date, write_uid,
+                                             write_date)
+            VALUES (%(key)s, %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s)
+            ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value,
+                                            write_date = EXCLUDED.write_date
+            """,
+            {"key": SEND_LOCK_KEY, "now": fields.Datetime.now(), "uid": self.env.uid},
+        )
+
+    # ------------------------------------------------------------------
+    # The check
+    # ------------------------------------------------------------------
+
+    def _cci_pressure_one(self):
+        if len(self) != 1:
+            raise UserError(_("Check the quotas of one mailing at a time."))
+
+    @api.model
+    def _cci_now(self):
+        return fields.Datetime.from_string(fields.Datetime.now())
+
+    def _cci_pressure_moment(self, date):
+        """The date to check, never in the past: the given one, else the planned one."""
+        now = self._cci_now()
+        if date:
+            moment = self.env["res.partner"]._cci_parse_datetime(date, _("date to check"))
+        else:
+            planned = self._cci_current_date()
+            moment = fields.Datetime.from_string(planned) if planned else now
+        return max(moment, now)
+
+    def _cci_pressure_weight(self):
+        return self.cci_category_id.weight if self.cci_category_id else 1.0
+
+    def _cci_pressure_result(self, moment, horizon):
+        """The public figures of cci_check_pressure, as a plain dict."""
+        self.check_access_rights("read")
+        self.check_access_rule("read")
+        run = self.sudo()._cci_pressure_run(moment, horizon)
+        Rule = self.env["cci.pressure.rule"].sudo().with_context(active_test=False)
+        names = {r.id: r.name for r in Rule.browse(
+            [rid for rid in run["by_rule"] if rid != NO_SOLICIT_RULE])}
+        names[NO_SOLICIT_RULE] = _("No solicitation wanted before a date")
+        departments = {d.id: d.name for d in self.env["cci.department"].sudo().with_context(
+            active_test=False).browse([d for d in run["by_department"] if d])}
+        no_department = _("No department")
+        over = len(run["over"])
+        suggested = suggested_over = False
+        if over and run["best"]:
+            day, suggested_over = run["best"]
+            suggested = fields.Datetime.to_string(moment + timedelta(days=day))
+        by_rule, by_department = {}, {}
+        for rule_id, n in run["by_rule"].items():
+            by_rule[names[rule_id]] = by_rule.get(names[rule_id], 0) + n
+        for dep_id, n in run["by_department"].items():
+            name = departments.get(dep_id, no_department)
+            by_department[name] = by_department.get(name, 0) + n
+        return {
+            "date": fields.Datetime.to_string(moment),
+            "total": run["total"],
+            "ok": run["total"] - over,
+            "over_quota": over,
+            "by_rule": by_rule,
+            "by_department": by_department,
+            "suggested_date": suggested,
+            "suggested_over_quota": suggested_over,
+            "horizon_days": horizon,
+        }
+
+    def _cci_pressure_run(self, moment, horizon, recipients=None, sending=False):
+        """Evaluate the quotas for this mailing's recipients (or the given ``recipients``,
+        [(res_id, partner_id, email)]) on ``moment`` and the ``horizon`` days after it;
+        ``sending``: the mailing leaves now (see _cci_pressure_add_planned)."""
+        self.ensure_one()
+        Rule = self.env["cci.pressure.rule"]
+        Rule._cci_reset_tables()
+        self._cci_pressure_load_audience(recipients)
+        weight = self._cci_pressure_weight()
+        rules = Rule
+        if weight > 0:
+            rules = Rule._cci_rules_for(self.cci_category_id, self.cci_department_id)
+            rules._cci_add_history(moment, horizon, self.id)
+            self._cci_pressure_add_planned(rules, moment, horizon, sending)
+            Rule._cci_add_no_solicit(moment, horizon)
+            rules._cci_evaluate(weight, horizon)
+        cr = self.env.cr
+        cr.execute("SELECT count(*) FROM cci_pressure_audience")
+        total = cr.fetchone()[0]
+        over = Rule._cci_over_now()
+        cr.execute(
+            "SELECT res_id, no_solicit FROM cci_pressure_audience"
+            " WHERE res_id = ANY(%s) AND no_solicit IS NOT NULL",
+            ([r for r, ids in over.items() if NO_SOLICIT_RULE in ids],),
+        )
+        no_solicit = dict(cr.fetchall())
+        return {
+            "total": total,
+            "over": over,
+            "by_rule": Rule._cci_by_rule(),
+            "by_department": Rule._cci_by_department(),
+            "best": Rule._cci_best_day(horizon) if horizon and over else None,
+            "no_solicit": no_solicit,
+        }
+
+    def _cci_pressure_load_audience(self, recipients=None):
+        if recipients is not None:
+            source = "SELECT * FROM unnest(%(res)s::int[], %(partners)s::int[])" \
+                     " AS t(res_id, partner_id)"
+            params = {"res": [r[0] for r in recipients],
+                      "partners": [r[1] or None for r in recipients]}
+        else:
+            source, params = self._cci_pressure_targets_sql(), {}
+        # (the targets' SQL has its % doubled: the query always goes with parameters)
+        self.env.cr.execute(
+            """
+            INSERT INTO cci_pressure_audience (res_id, partner_id, company_id, no_solicit)
+            SELECT t.res_id, rp.id, rp.commercial_partner_id, rp.cci_no_solicit_until
+              FROM ({source}) t LEFT JOIN res_partner rp ON rp.id = t.partner_id
+             WHERE %(all)s
+            """.format(source=source),
+            dict(params, all=True),
+        )
+        self.env.cr.execute("ANALYZE cci_pressure_audience")
+
+    def _cci_pressure_add_planned(self, rules, moment, horizon, sending=False):
+        """Events of the approved mailings not sent yet, and of those being sent, whose date
+        falls where it can count: each at its schedule (at now once it started).
+
+        When this mailing leaves now (``sending``), the approved mailings that are due too
+        but have not started are not counted: they compete with it, and whichever leaves
+        first is in the ledger when the other is checked (the send lock orders them).
+        """
+        if not rules:
+            return
+        window = timedelta(days=max(rules.mapped("window_days")))
+        now = self._cci_now()
+        self.env.cr.execute(
+            """
+            SELECT id, at FROM (
+                SELECT m.id, started,
+                       CASE WHEN started THEN %(now)s::timestamp
+                            ELSE greatest(COALESCE(m.schedule_date, %(now)s::timestamp),
+                                          %(now)s::timestamp) END AS at
+                  FROM mail_mass_mailing m,
+                       LATERAL (SELECT m.state = 'sending' OR EXISTS (
+                                    SELECT 1 FROM cci_interaction x
+                                     WHERE x.mass_mailing_id = m.id
+                                       AND x.kind IN ('mailing_sent', 'mailing_excluded'))
+                                AS started) s
+                 WHERE m.id <> %(self)s AND m.active
+                   AND (m.state = 'sending' OR (m.cci_moderation_state = 'approved'
+                                                AND m.state IN ('draft', 'in_queue')))
+            ) p
+             WHERE at > %(start)s AND at < %(end)s
+               AND (started OR at > %(now)s OR NOT %(sending)s)
+             ORDER BY id
+            """,
+            {"now": fields.Datetime.to_string(now), "self": self.id, "sending": sending,
+             "start": fields.Datetime.to_string(moment - window),
+             "end": fields.Datetime.to_string(moment + timedelta(days=horizon) + window)},
+        )
+        planned = self.browse()
+        at_by_id = {}
+        for mailing_id, at in self.env.cr.fetchall():
+            planned |= self.browse(mailing_id)
+            at_by_id[mailing_id] = fields.Datetime.from_string(at) if isinstance(at, str) else at
+        for mailing in planned:
+            applicable = rules.filtered(
+                lambda r, m=mailing: (not r.category_ids or m.cci_category_id in r.category_ids)
+                and (not r.department_ids or m.cci_department_id in r.department_ids)
+            )
+            applicable._cci_add_planned(
+                moment, horizon, at_by_id[mailing.id], mailing._cci_pressure_weight(),
+                mailing.cci_department_id.id or None, mailing._cci_pressure_targets_sql(), {},
+                mailing.id,
+            )
+
+    def _cci_pressure_targets_sql(self):
+        """SQL, parameters inlined, selecting (res_id, partner_id) of this mailing's targets:
+        the domain's own query where possible, so that no list of ids goes through Python."""
+        self.ensure_one()
+        cr = self.env.cr
+        model = self.mailing_model_real
+        Target = self.env[model].sudo()
+        if not self.mailing_domain:
+            ids_sql = "SELECT NULL::integer WHERE FALSE"
+        elif self.contact_ab_pc < 100:
+            ids_sql = cr.mogrify("SELECT unnest(%s::int[])",
+                                 (self.sudo().get_recipients() or [],)).decode()
+        else:
+            try:
+                query = Target._where_calc(safe_eval(self.mailing_domain))
+            except (ValueError, SyntaxError, NameError, TypeError, KeyError) as err:
+                raise UserError(
+                    _("The recipients' filter of the mailing '%(name)s' is not valid: %(error)s")
+                    % {"name": self.name, "error": err})
+            from_clause, where_clause, params = query.get_sql()
+            ids_sql = cr.mogrify(
+                'SELECT "%s".id FROM %s%s' % (
+                    Target._table, from_clause, where_clause and " WHERE " + where_clause or ""),
+                params,
+            ).decode()
+        if model in RECIPIENT_COLUMNS:
+            table, partner_col, email_col = RECIPIENT_COLUMNS[model]
+        else:
+            table = Target._table
+            partner_col = "partner_id" if "partner_id" in Target._fields else None
+            email_col = "email" if "email" in Target._fields else "email_from"
+        # as _cci_recipients: the contact, else the partner with the recipient's address
+        partner = "t.%s" % partner_col if partner_col else "NULL::integer"
+        return """
+            SELECT t.id AS res_id, COALESCE({partner}, byemail.id) AS partner_id
+              FROM {table} t
+              LEFT JOIN LATERAL (
+                    SELECT rp.id FROM res_partner rp
+                     WHERE {partner} IS NULL AND rp.active AND {rp_email} = {email}
+                     ORDER BY rp.id LIMIT 1) byemail ON TRUE
+             WHERE t.id IN ({ids})
+        """.format(partner=partner, table=table, rp_email=email_sql("rp.email"),
+                   email=email_sql("t.%s" % email_col), ids=ids_sql.replace("%", "%%"))
