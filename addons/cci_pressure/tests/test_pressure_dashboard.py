@@ -1,0 +1,72 @@
+from odoo.exceptions import AccessError
+from odoo.tools import mute_logger
+
+from .common import PressureCase
+
+
+class TestPressureDashboard(PressureCase):
+    """The moderator's figures: volume per department and month, pressure levels."""
+
+    def test_solicitations_per_department_weighted_and_held_back(self):
+        self.sent(self.contact_a | self.contact_b, self.at(-3), category=self.offer,
+                  department=self.dep_formation)
+        self.sent(self.contact_a, self.at(-2), department=self.dep_international)
+        self.rule("T nothing", 0, 30)
+        held = self.planned(self.loner, False, category=self.newsletter,
+                            department=self.dep_international)
+        held.get_remaining_recipients()
+        Report = self.env["cci.pressure.report"].sudo(self.moderator)
+        domain = [("partner_id", "in", (self.contact_a | self.contact_b | self.loner).ids)]
+        groups = {
+            g["department_id"][1]: g for g in Report.read_group(
+                domain, ["department_id", "solicitation_count", "weight", "excluded_count"],
+                ["department_id"])
+        }
+        formation = groups[self.dep_formation.name]
+        self.assertEqual((formation["solicitation_count"], formation["weight"]), (2, 4))
+        international = groups[self.dep_international.name]
+        self.assertEqual((international["solicitation_count"], international["weight"],
+                          international["excluded_count"]), (1, 1, 1))
+        by_month = Report.read_group(domain, ["date", "solicitation_count"], ["date:month"])
+        self.assertEqual(sum(g["solicitation_count"] for g in by_month), 3)
+        with self.assertRaises(AccessError), mute_logger("odoo.models"):
+            self.env["cci.pressure.report"].sudo(self.employee).search([])
+
+    def test_pressure_levels(self):
+        self.rule("T four a month", 4, 30)
+        self.rule("T two a month per company", 2, 30, scope="company")
+        Partner = self.env["res.partner"]
+        self.sent(self.contact_a, self.at(-3))
+        # each mailing refreshes its recipients: a has 1 of 4, the company 1 of 2
+        self.assertEqual((self.contact_a.cci_pressure_ratio, self.contact_a.cci_pressure_level),
+                         (50, "high"))
+        self.assertEqual(self.company.cci_pressure_level, "high")
+        self.assertEqual(self.loner.cci_pressure_level, "none")
+        self.sent(self.contact_b, self.at(-2))
+        Partner._cron_cci_refresh_tracking_fields()  # the nightly refresh (siblings too)
+        self.assertEqual((self.company.cci_pressure_ratio, self.company.cci_pressure_level),
+                         (100, "full"))
+        self.assertEqual(self.contact_a.cci_pressure_level, "full")
+        self.sent(self.loner, self.at(-2))
+        # a person without company is their own company: 1 of 2
+        self.assertEqual((self.loner.cci_pressure_ratio, self.loner.cci_pressure_level),
+                         (50, "high"))
+        levels = {g["cci_pressure_level"]: g["cci_pressure_level_count"] for g in
+                  Partner.sudo(self.moderator).read_group(
+                      [("id", "in", (self.contact_a | self.company | self.loner).ids)],
+                      ["cci_pressure_level"], ["cci_pressure_level"])}
+        self.assertEqual(levels, {"full": 2, "high": 1})
+
+    def test_dashboard_menus_are_the_moderators(self):
+        menu = self.env.ref("cci_pressure.cci_pressure_dashboard_menu")
+        Menu = self.env["ir.ui.menu"]
+        self.assertIn(menu.id, Menu.sudo(self.moderator)._visible_menu_ids())
+        self.assertNotIn(menu.id, Menu.sudo(self.user_formation)._visible_menu_ids())
+        for xmlid in ("cci_pressure_report_action", "res_partner_action_cci_pressure_levels",
+                      "res_partner_action_cci_solicited_companies",
+                      "cci_pressure_rule_action", "cci_mailing_category_action"):
+            action = self.env.ref("cci_pressure." + xmlid)
+            model = self.env[action.res_model].sudo(self.moderator)
+            for view_type in ("tree", "form", "kanban", "graph", "pivot"):
+                if view_type in action.view_mode:
+                    model.fields_view_get(view_type=view_type)
