@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.addons.cci_marketing.models.cci_interaction import RECIPIENT_COLUMNS, email_sql
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import html_escape
 from odoo.tools.safe_eval import safe_eval
 
@@ -51,7 +51,8 @@ class MailMassMailing(models.Model):
     def _compute_cci_pressure(self):
         for mailing in self:
             result = {}
-            if isinstance(mailing.id, int) and mailing.state in ("draft", "in_queue"):
+            if isinstance(mailing.id, int) and mailing.state in ("draft", "in_queue") \
+                    and self._cci_pressure_allowed():
                 try:
                     result = mailing._cci_pressure_result(mailing._cci_pressure_moment(False),
                                                           HORIZON_DAYS)
@@ -211,6 +212,10 @@ class MailMassMailing(models.Model):
     # The check
     # ------------------------------------------------------------------
 
+    @api.model
+    def _cci_pressure_allowed(self):
+        return self.env.user.has_group("cci_marketing.group_cci_user")
+
     def _cci_pressure_one(self):
         if len(self) != 1:
             raise UserError(_("Check the quotas of one mailing at a time."))
@@ -236,6 +241,9 @@ class MailMassMailing(models.Model):
         """The public figures of cci_check_pressure, as a plain dict."""
         self.check_access_rights("read")
         self.check_access_rule("read")
+        if not self._cci_pressure_allowed():
+            raise AccessError(_("Only the departments' members and the marketing manager can "
+                                "check the solicitation quotas of a mailing."))
         run = self.sudo()._cci_pressure_run(moment, horizon)
         Rule = self.env["cci.pressure.rule"].sudo().with_context(active_test=False)
         names = {r.id: r.name for r in Rule.browse(
