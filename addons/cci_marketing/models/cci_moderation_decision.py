@@ -29,7 +29,7 @@ class CciModerationDecision(models.Model):
         ondelete="cascade",
     )
     department_id = fields.Many2one(
-        "cci.department", string="Department", readonly=True, ondelete="set null"
+        "cci.department", readonly=True, ondelete="set null"
     )
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
     user_id = fields.Many2one("res.users", string="By", readonly=True, ondelete="set null")
@@ -46,9 +46,9 @@ class CciModerationDecision(models.Model):
     note = fields.Text(string="Reason", readonly=True)
 
     @api.multi
-    def write(self, vals):
+    def write(self, vals):  # pylint: disable=method-required-super
         raise UserError(_("The moderation history cannot be changed."))
 
     @api.multi
-    def unlink(self):
+    def unlink(self):  # pylint: disable=method-required-super
         raise UserError(_("The moderation history cannot be deleted."))

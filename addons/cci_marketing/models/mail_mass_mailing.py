@@ -318,8 +318,8 @@ class MailMassMailing(models.Model):
             floor = max(fields.Datetime.now(), mailing._cci_current_date() or "")
             if date <= floor:
                 raise UserError(
-                    _('Postponing "%s" needs a date later than %s.')
-                    % (mailing.name, mailing._cci_format_date(floor)))
+                    _('Postponing "%(name)s" needs a date later than %(date)s.')
+                    % {"name": mailing.name, "date": mailing._cci_format_date(floor)})
         for mailing in self:
             mailing._cci_transition(
                 "postpone", mailing._cci_decision_values(date, reason, queue=True), reason)
@@ -380,8 +380,10 @@ class MailMassMailing(models.Model):
             raise UserError(_('"%s" has already been sent.') % self.name)
         if self.cci_moderation_state not in ("draft", "rejected"):
             raise UserError(
-                _('"%s" is already %s: only a draft or rejected mailing can be submitted.')
-                % (self.name, self._cci_state_label(self.cci_moderation_state)))
+                _('"%(name)s" is already %(state)s: only a draft or rejected mailing can be '
+                  'submitted.')
+                % {"name": self.name,
+                   "state": self._cci_state_label(self.cci_moderation_state)})
         if not self.cci_department_id:
             raise UserError(_('Choose the requesting department of "%s" before submitting it.')
                             % self.name)
@@ -397,11 +399,12 @@ class MailMassMailing(models.Model):
     def _cci_check_decidable(self, states, action):
         self.ensure_one()
         if self.state in SENT_STATES:
-            raise UserError(_('You cannot %s "%s": it has already been sent.')
-                            % (action, self.name))
+            raise UserError(_('You cannot %(action)s "%(name)s": it has already been sent.')
+                            % {"action": action, "name": self.name})
         if self.cci_moderation_state not in states:
-            raise UserError(_('You cannot %s "%s": it is %s.') % (
-                action, self.name, self._cci_state_label(self.cci_moderation_state)))
+            raise UserError(_('You cannot %(action)s "%(name)s": it is %(state)s.') % {
+                "action": action, "name": self.name,
+                "state": self._cci_state_label(self.cci_moderation_state)})
 
     @api.model
     def _cci_check_reason(self, reason, action):
@@ -487,8 +490,9 @@ class MailMassMailing(models.Model):
         if decision in ("submit", "changed"):
             moderators = self._cci_moderators()
             if decision == "submit":
-                body = _("Submitted for approval by %s. Wished date: %s.") % (
-                    user, html_escape(self._cci_format_date(mailing.cci_requested_date)))
+                body = _("Submitted for approval by %(user)s. Wished date: %(date)s.") % {
+                    "user": user,
+                    "date": html_escape(self._cci_format_date(mailing.cci_requested_date))}
             else:
                 body = _("Changed after approval by %s: it waits for a new decision of the "
                          "marketing manager and is out of the sending queue.") % user
@@ -497,8 +501,10 @@ class MailMassMailing(models.Model):
             return
         date = html_escape(self._cci_format_date(mailing.schedule_date))
         bodies = {
-            "approve": _("Approved by %s: it will be sent on %s.") % (user, date),
-            "postpone": _("Postponed by %s: it will be sent on %s.") % (user, date),
+            "approve": _("Approved by %(user)s: it will be sent on %(date)s.")
+            % {"user": user, "date": date},
+            "postpone": _("Postponed by %(user)s: it will be sent on %(date)s.")
+            % {"user": user, "date": date},
             "reject": _("Rejected by %s: it will not be sent.") % user,
             "reset": _("Put back to draft by %s: it is out of the sending queue.") % user,
         }
@@ -583,8 +589,10 @@ class MailMassMailing(models.Model):
         for mailing in self.sudo():
             if mailing.schedule_date and mailing.schedule_date > now:
                 raise UserError(
-                    _('"%s" is approved for %s: it leaves with the sending queue at that date.')
-                    % (mailing.name, mailing._cci_format_date(mailing.schedule_date)))
+                    _('"%(name)s" is approved for %(date)s: it leaves with the sending queue '
+                      'at that date.')
+                    % {"name": mailing.name,
+                       "date": mailing._cci_format_date(mailing.schedule_date)})
         self.sudo().write({"sent_date": now})
         return super().send_mail(res_ids=res_ids)
 
@@ -723,8 +731,10 @@ class MailMassMailing(models.Model):
         """Create a draft follow-up aimed at the recipients matching ``audience``; its id."""
         self.ensure_one()
         if audience not in AUDIENCE_RULES:
-            raise UserError(_("Unknown follow-up audience %r: choose one of %s.")
-                            % (audience, ", ".join(sorted(AUDIENCE_RULES))))
+            raise UserError(_("Unknown follow-up audience %(audience)r: choose one of "
+                              "%(audiences)s.")
+                            % {"audience": audience,
+                               "audiences": ", ".join(sorted(AUDIENCE_RULES))})
         if not (self._cci_is_member() or self._cci_is_moderator()):
             raise AccessError(_("Only the requesting department or the marketing manager can "
                                 "follow up this mailing."))
@@ -733,13 +743,14 @@ class MailMassMailing(models.Model):
                               'up.') % self.name)
         res_ids = self._cci_followup_targets(self._cci_followup_recipients(audience))
         if not res_ids:
-            raise UserError(_('No recipient of "%s" matches "%s": there is nobody to follow '
-                              'up.') % (self.name, dict(self._fields["cci_followup_audience"]
-                                                        ._description_selection(self.env))
-                                        [audience]))
+            labels = dict(self._fields["cci_followup_audience"]._description_selection(self.env))
+            raise UserError(_('No recipient of "%(name)s" matches "%(audience)s": there is '
+                              'nobody to follow up.')
+                            % {"name": self.name, "audience": labels[audience]})
         followup = self.create(self._cci_followup_values(audience, res_ids))
-        self._cci_post(_("Follow-up created: %s (%d recipients).")
-                       % (html_escape(followup.name), len(res_ids)), self.env["res.partner"])
+        self._cci_post(_("Follow-up created: %(name)s (%(count)d recipients).")
+                       % {"name": html_escape(followup.name), "count": len(res_ids)},
+                       self.env["res.partner"])
         return followup.id
 
     def _cci_followup_recipients(self, audience):
@@ -780,7 +791,8 @@ class MailMassMailing(models.Model):
         self.ensure_one()
         label = dict(self._fields["cci_followup_audience"]._description_selection(self.env))
         return {
-            "name": _("Follow-up (%s): %s") % (label[audience].lower(), self.name),
+            "name": _("Follow-up (%(audience)s): %(subject)s")
+            % {"audience": label[audience].lower(), "subject": self.name},
             "body_html": self.body_html,
             "email_from": self.email_from,
             "reply_to_mode": self.reply_to_mode,

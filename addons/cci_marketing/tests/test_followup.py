@@ -134,7 +134,8 @@ class TestFollowupOfPartners(FollowupCase):
 class TestFollowupOfMailingContacts(FollowupCase):
     def test_a_list_mailing_is_followed_up_on_the_same_contacts(self):
         Contact = self.env["mail.mass_mailing.contact"]
-        jeanne = Contact.create({"name": "Jeanne", "email": "jeanne@boulangerie-martin.example.com"})
+        jeanne = Contact.create(
+            {"name": "Jeanne", "email": "jeanne@boulangerie-martin.example.com"})
         newcomer = Contact.create({"name": "Newcomer", "email": "newcomer@example.org"})
         other = Contact.create({"name": "Other", "email": "other@example.org"})
         parent = self.create_mailing(
