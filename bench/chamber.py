@@ -142,13 +142,12 @@ def generate(env, partners, companies, interactions, mailings, years=3, log=prin
         """
         INSERT INTO cci_interaction (date, kind, partner_id, commercial_partner_id,
             department_id, name, res_model, res_id, is_solicitation,
-            source_model, source_id, source_sub_id, create_uid, create_date, write_uid,
-            write_date)
+            source_model, source_id, source_sub_id)
         SELECT (now() AT TIME ZONE 'UTC') - (%(years)s * 365 * random()) * interval '1 day',
                (ARRAY['meeting', 'lead', 'event_registered', 'survey_answered',
                       'activity_done'])[1 + g %% 5],
                p.id, p.commercial_partner_id, (%(deps)s::int[])[1 + (g %% %(ndeps)s)],
-               'Rendez-vous ' || g, NULL, NULL, FALSE, %(ref)s, g, 0, 1, now(), 1, now()
+               'Rendez-vous ' || g, NULL, NULL, FALSE, %(ref)s, g, 0
           FROM generate_series(1, %(n)s) g
           JOIN res_partner p ON p.id = %(first)s + ((g * 7919) %% %(span)s)
         """,

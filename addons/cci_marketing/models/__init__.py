@@ -13,5 +13,6 @@ from . import crm_lead
 from . import mail_message
 from . import mail_mass_mailing_contact
 from . import cci_demo_history
+from . import mail_mail
 from . import cci_moderation_decision
 from . import utm_source

@@ -73,6 +73,9 @@ class CciInteraction(models.Model):
     _description = "Interaction with a contact"
     _order = "date desc, id desc"
     _rec_name = "name"
+    # Written by the system only, dated by ``date``: no create/write stamps, which also
+    # spares two foreign-key checks per row when millions are backfilled.
+    _log_access = False
 
     date = fields.Datetime(required=True, readonly=True, index=True)
     partner_id = fields.Many2one(
@@ -169,6 +172,8 @@ class CciInteraction(models.Model):
 
         With ``cci_capture_deferred`` in the context nothing is recorded: whoever sets it
         calls ``_backfill()`` afterwards (the demo generator does, after dating its records).
+        With ``cci_refresh_pending`` (a sending batch), the contacts' figures are refreshed
+        by the batch when it ends; with ``cci_refresh_later`` (the backfill), by the caller.
         """
         if self.env.context.get("cci_capture_deferred"):
             return []
@@ -179,13 +184,11 @@ class CciInteraction(models.Model):
             INSERT INTO cci_interaction (
                 date, kind, partner_id, commercial_partner_id, email, department_id,
                 user_id, name, res_model, res_id, mass_mailing_id, is_solicitation,
-                source_model, source_id, source_sub_id,
-                create_uid, create_date, write_uid, write_date)
+                source_model, source_id, source_sub_id)
             SELECT f.date, f.kind, p.id, p.commercial_partner_id, f.email, f.department_id,
                    f.user_id, f.name, f.res_model, f.res_id, f.mass_mailing_id,
                    COALESCE(f.is_solicitation, FALSE),
-                   f.source_model, f.source_id, COALESCE(f.source_sub_id, 0),
-                   %%(uid)s, now() AT TIME ZONE 'UTC', %%(uid)s, now() AT TIME ZONE 'UTC'
+                   f.source_model, f.source_id, COALESCE(f.source_sub_id, 0)
               FROM (%s) AS f (%s)
               LEFT JOIN LATERAL (
                     SELECT rp.id FROM res_partner rp
@@ -199,10 +202,13 @@ class CciInteraction(models.Model):
             SELECT DISTINCT unnest(ARRAY[partner_id, commercial_partner_id]) FROM inserted
             """
             % (query, ", ".join(FACT_COLUMNS), email_sql("rp.email")),
-            dict(params or {}, uid=self.env.uid),
+            dict(params or {}),
         )
         partner_ids = {row[0] for row in cr.fetchall() if row[0]}
-        if partner_ids and not self.env.context.get("cci_refresh_later"):
+        pending = self.env.context.get("cci_refresh_pending")
+        if pending is not None:
+            pending.partner_ids |= partner_ids  # refreshed at the end of the sending batch
+        elif partner_ids and not self.env.context.get("cci_refresh_later"):
             self.env["res.partner"]._cci_interactions_changed(list(partner_ids))
         return list(partner_ids)
 

@@ -25,12 +25,27 @@ OVER_SOLICITED_DEFAULT = 4  # solicitations in 30 days that make a contact over-
 ENGAGED_DAYS = 90
 TIMELINE_MAX_LIMIT = 1000
 
-TIMELINE_FIELDS = [
-    "date", "kind", "name", "department_id", "partner_id", "commercial_partner_id",
-    "user_id", "email", "res_model", "res_id", "mass_mailing_id", "is_solicitation",
+TIMELINE_COLUMNS = [
+    "id", "date", "kind", "name", "department_id", "department_name", "partner_id",
+    "partner_name", "commercial_partner_id", "commercial_partner_name", "user_id",
+    "user_name", "email", "res_model", "res_id", "mass_mailing_id", "mass_mailing_name",
+    "is_solicitation",
 ]
-TIMELINE_MANY2ONE = ["department_id", "partner_id", "commercial_partner_id", "user_id",
-                     "mass_mailing_id"]
+TIMELINE_SQL = """
+    SELECT i.id, i.date, i.kind, i.name, i.department_id, d.name, i.partner_id,
+           p.display_name, i.commercial_partner_id, c.display_name, i.user_id, up.name,
+           i.email, i.res_model, i.res_id, i.mass_mailing_id, src.name, i.is_solicitation
+      FROM cci_interaction i
+      LEFT JOIN cci_department d ON d.id = i.department_id
+      LEFT JOIN res_partner p ON p.id = i.partner_id
+      LEFT JOIN res_partner c ON c.id = i.commercial_partner_id
+      LEFT JOIN res_users u ON u.id = i.user_id
+      LEFT JOIN res_partner up ON up.id = u.partner_id
+      LEFT JOIN mail_mass_mailing m ON m.id = i.mass_mailing_id
+      LEFT JOIN utm_source src ON src.id = m.source_id
+     WHERE i.id IN %s
+     ORDER BY i.date DESC, i.id DESC
+"""
 
 # The refresh of the tracking-derived fields, for the targets selected by {scope}.
 # A person summarises its own rows; a company (its own commercial partner) the rows of all
@@ -418,19 +433,22 @@ class ResPartner(models.Model):
             limit, offset, kinds, department_ids, date_from, date_to
         )
         Interaction = self.env["cci.interaction"]
-        rows = Interaction.search_read(
-            domain, TIMELINE_FIELDS, limit=limit, offset=offset, order="date desc, id desc"
-        )
+        # the ORM selects the page (access rights and record rules apply) ...
+        page = Interaction.search(domain, limit=limit, offset=offset,
+                                  order="date desc, id desc")
+        if not page:
+            return []
+        # ... one query reads it with the names: the ORM's prefetching of the partners,
+        # users and mailings behind 80 rows costs ten times more than the page itself
+        self.env.cr.execute(TIMELINE_SQL, (tuple(page.ids),))
         kind_labels = dict(Interaction._fields["kind"]._description_selection(self.env))
-        for row in rows:
+        rows = []
+        for values in self.env.cr.fetchall():
+            row = dict(zip(TIMELINE_COLUMNS, values))
+            row["date"] = str(row["date"])[:19]  # as the ORM reads it: no fraction of second
             row["kind_label"] = kind_labels.get(row["kind"], row["kind"])
-            for key in TIMELINE_MANY2ONE:
-                value = row[key]
-                row[key] = value and value[0]
-                row[key.replace("_id", "_name")] = value and value[1]
             row["department"] = row.pop("department_name")
-            for key in ("name", "email", "res_model"):
-                row[key] = row[key] or False
+            rows.append({k: False if v is None else v for k, v in row.items()})
         return rows
 
     @api.model
