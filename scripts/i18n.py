@@ -18,7 +18,7 @@ ADDONS = ["cci_marketing", "cci_pressure"]
 
 
 def export_pot(db, addon):
-    with tempfile.NamedTemporaryFile(suffix=".pot", delete=False) as tmp:
+    with tempfile.NamedTemporaryFile(suffix=".po", delete=False) as tmp:
         path = tmp.name
     subprocess.run(
         ["bash", "-c", "source scripts/common.sh && odoo_bin -d %s --i18n-export=%s "
