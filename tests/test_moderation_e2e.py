@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from conftest import run_cron
+from conftest import mailing_category, run_cron
 
 QUEUE_CRON = "mass_mailing.ir_cron_mass_mailing_queue"
 
@@ -39,6 +39,7 @@ def new_mailing(user, audience, subject, **vals):
         "reply_to_mode": "email",
         "reply_to": "formation@cci-demo.example.com",
     }
+    values.update(mailing_category(user))
     values.update(vals)
     return user.call("mail.mass_mailing", "create", values)
 
