@@ -13,6 +13,10 @@ set +e
 odoo_rc=${PIPESTATUS[0]}
 odoo_line="$(grep -E '^odoo: [0-9]+ passed, [0-9]+ failed' "$LOCAL/odoo-tests.out" | tail -1)"
 
+log "French translations: every term of the addons has one (scripts/i18n.py check)"
+i18n_fail=0
+"$VENV/bin/python" "$ROOT/scripts/i18n.py" check "$db" || i18n_fail=1
+
 "$ROOT/scripts/setup.sh" browser
 log "End-to-end tests (pytest: XML-RPC and browser)"
 CCI_E2E_TEMPLATE="$db" "$VENV/bin/python" -m pytest -p no:cacheprovider -ra "$ROOT/tests" \
@@ -27,5 +31,5 @@ p_fail=$(( $(echo "$summary" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || e
          + $(echo "$summary" | grep -oE '[0-9]+ errors?' | grep -oE '[0-9]+' || echo 0) ))
 [ "$py_rc" = 5 ] && p_fail=$((p_fail + 1))  # pytest collected nothing: that is a failure
 log "make test took $(( $(date +%s) - start )) s"
-echo "total: $(( ${o_pass:-0} + p_pass )) passed, $(( ${o_fail:-1} + p_fail )) failed"
-[ "$odoo_rc" = 0 ] && [ "$py_rc" = 0 ]
+echo "total: $(( ${o_pass:-0} + p_pass + 1 - i18n_fail )) passed, $(( ${o_fail:-1} + p_fail + i18n_fail )) failed"
+[ "$odoo_rc" = 0 ] && [ "$py_rc" = 0 ] && [ "$i18n_fail" = 0 ]
