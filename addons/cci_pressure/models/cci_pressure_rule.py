@@ -260,8 +260,9 @@ class CciPressureRule(models.Model):
         self.env.cr.execute(
             """
             WITH lim AS (
-                SELECT * FROM unnest(%(rule_ids)s::int[], %(lims)s::numeric[],
-                                     %(companies)s::bool[]) AS l(rule_id, lim, company)
+                SELECT rule_id, mx - %(weight)s::numeric AS lim, company
+                  FROM unnest(%(rule_ids)s::int[], %(maxes)s::numeric[], %(companies)s::bool[])
+                       AS l(rule_id, mx, company)
             ),
             heavy AS (
                 SELECT e.rule_id, e.key FROM cci_pressure_event e JOIN lim l USING (rule_id)
@@ -305,7 +306,8 @@ class CciPressureRule(models.Model):
             """,
             {
                 "rule_ids": self.ids,
-                "lims": [r.max_weight - weight for r in self],
+                "maxes": [r.max_weight for r in self],
+                "weight": weight,
                 "companies": [r.scope == "company" for r in self],
                 "h": horizon,
             },

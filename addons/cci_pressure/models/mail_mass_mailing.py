@@ -414,6 +414,9 @@ class MailMassMailing(models.Model):
             table = Target._table
             partner_col = "partner_id" if "partner_id" in Target._fields else None
             email_col = "email" if "email" in Target._fields else "email_from"
+        if table == "res_partner":
+            return "SELECT t.id AS res_id, t.id AS partner_id FROM res_partner t" \
+                   " WHERE t.id IN ({ids})".format(ids=ids_sql.replace("%", "%%"))
         # as _cci_recipients: the contact, else the partner with the recipient's address
         partner = "t.%s" % partner_col if partner_col else "NULL::integer"
         return """

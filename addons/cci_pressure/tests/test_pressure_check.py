@@ -65,6 +65,15 @@ class TestPressureCounting(PressureCase):
         result = self.check(self.mailing(self.contact_a | self.contact_b, category=self.offer))
         self.assertEqual(result["over_quota"], 2)
 
+    def test_fractional_weights_add_up_exactly(self):
+        survey = self.env["cci.mailing.category"].create({"name": "T Survey", "weight": 0.1})
+        self.rule("T three tenths", 0.3, 30)
+        self.sent(self.contact_a, self.at(-3), category=survey)
+        self.sent(self.contact_a, self.at(-2), category=survey)
+        # 0.1 + 0.1 + 0.1 is 0.3, not 0.30000000000000004
+        self.assertEqual(self.check(self.mailing(self.contact_a, category=survey))["over_quota"],
+                         0)
+
     def test_a_mailing_that_weighs_nothing_is_never_over(self):
         self.rule("T nothing", 0, 30)
         self.sent(self.contact_a, self.at(-1), category=self.offer)
