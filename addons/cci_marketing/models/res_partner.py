@@ -441,9 +441,10 @@ class ResPartner(models.Model):
         # ... one query reads it with the names: the ORM's prefetching of the partners,
         # users and mailings behind 80 rows costs ten times more than the page itself
         self.env.cr.execute(TIMELINE_SQL, (tuple(page.ids),))
+        fetched = self.env.cr.fetchall()  # before anything else uses the cursor
         kind_labels = dict(Interaction._fields["kind"]._description_selection(self.env))
         rows = []
-        for values in self.env.cr.fetchall():
+        for values in fetched:
             row = dict(zip(TIMELINE_COLUMNS, values))
             row["date"] = str(row["date"])[:19]  # as the ORM reads it: no fraction of second
             row["kind_label"] = kind_labels.get(row["kind"], row["kind"])

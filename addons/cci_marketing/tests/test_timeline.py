@@ -35,6 +35,13 @@ class TestTimeline(TimelineCase):
         self.assertEqual(first["commercial_partner_id"], self.company.id)
         self.assertEqual(first["kind_label"], "Meeting")
 
+    def test_first_call_with_cold_caches(self):
+        # the labels of the kinds are translated through a query of their own, which must
+        # not take the place of the page's rows (it did, on the first call of a server)
+        self.env.registry.clear_caches()
+        rows = self.company.sudo(self.employee).with_context(lang="en_US").cci_timeline()
+        self.assertEqual(len(rows), 5)
+
     def test_values_are_xmlrpc_safe(self):
         for row in self.company.sudo(self.employee).cci_timeline():
             for key, value in row.items():
