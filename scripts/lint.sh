@@ -14,4 +14,5 @@ cd "$ROOT"
 # The SQL of the addons is composed from identifiers written in the code (tables, columns,
 # capture queries); every value goes as a query parameter: reviewed, so not flagged.
 "$LINT/bin/pylint" --rcfile=.pylintrc --disable=sql-injection addons/cci_marketing $( [ -d addons/cci_pressure ] && echo addons/cci_pressure )
+python3 "$ROOT/scripts/readme.py" --check
 echo "lint: clean"
