@@ -29,6 +29,7 @@
         "wizards/cci_moderation_wizard_views.xml",
         "wizards/cci_followup_wizard_views.xml",
         "views/mail_mass_mailing_views.xml",
+        "views/cci_marketing_assets.xml",
     ],
     "demo": [
         "demo/ir_mail_server_demo.xml",
