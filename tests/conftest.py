@@ -89,6 +89,8 @@ class OdooUser:
         self.proxy = xmlrpc.client.ServerProxy(odoo.url + "/xmlrpc/2/object", allow_none=True)
 
     def call(self, model, method, *args, **kwargs):
+        # The demo users work in French; the API tests read Odoo's messages in English.
+        kwargs.setdefault("context", {"lang": "en_US"})
         return self.proxy.execute_kw(self.odoo.db, self.uid, DEMO_PASSWORDS[self.login],
                                      model, method, list(args), kwargs)
 
@@ -122,11 +124,17 @@ def odoo(smtp_sink, tmp_path_factory):
     deadline = time.time() + 120
     while True:
         try:
-            if urllib.request.urlopen(url + "/web/login", timeout=5).status == 200:
+            # a request during the registry's loading can break its routing for good
+            if "Modules loaded." in logfile.read_text() and \
+                    urllib.request.urlopen(url + "/web/login", timeout=30).status == 200:
                 break
         except OSError:
             pass
         if proc.poll() is not None or time.time() > deadline:
+            if proc.poll() is None:
+                os.killpg(proc.pid, 15)
+                proc.wait(30)
+            sh("db_drop", db)
             raise RuntimeError("Odoo did not start:\n" + logfile.read_text()[-3000:])
         time.sleep(0.5)
     server = Odoo(url, db)
