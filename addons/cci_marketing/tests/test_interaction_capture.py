@@ -243,13 +243,20 @@ class TestLedgerIntegrity(TimelineCase):
         self.env.cr.execute("SELECT kind, partner_id, source_model, source_id FROM "
                             "cci_interaction ORDER BY 1, 2, 3, 4")
         before = self.env.cr.fetchall()
-        # an installation on a database with this history: the ledger starts empty
+        indexes = "SELECT indexdef FROM pg_indexes WHERE tablename = 'cci_interaction' ORDER BY 1"
+        self.env.cr.execute(indexes)
+        indexes_before = self.env.cr.fetchall()
+        self.assertGreaterEqual(len(indexes_before), 7)
+        # an installation on a database with this history: the ledger starts empty (the
+        # backfill then builds the secondary indexes after the rows)
         self.env.cr.execute("DELETE FROM cci_interaction")
         self.Interaction._backfill()
         self.Interaction._backfill()
         self.env.cr.execute("SELECT kind, partner_id, source_model, source_id FROM "
                             "cci_interaction ORDER BY 1, 2, 3, 4")
         self.assertEqual(self.env.cr.fetchall(), before)
+        self.env.cr.execute(indexes)
+        self.assertEqual(self.env.cr.fetchall(), indexes_before)
         self.Interaction.invalidate_cache()
         self.assertEqual(self.contact_a.cci_mailing_opened_count, 1)
 
