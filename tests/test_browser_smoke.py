@@ -1,4 +1,5 @@
-"""The web client loads for each role, on a desktop and on a phone, without a JS error."""
+"""The web client loads on a desktop and on a phone without a JavaScript error; on the phone
+the left menu is folded away behind the top hamburger and nothing is wider than the screen."""
 import pytest
 
 
@@ -8,4 +9,11 @@ def test_departments_screen(web, viewport):
     page.open_action("cci_marketing.cci_department_action")
     page.wait_text("Formation")
     page.wait_text("Apprentissage")
+    if viewport == "phone":
+        assert not page.displayed(".o_sub_menu"), "the left menu takes the phone's screen"
+        assert page.displayed("#oe_main_menu_navbar .navbar-toggle")
+        assert page.css(".o_content .o_kanban_view"), "a phone opens the cards first"
+        page.assert_fits("departments")
+    else:
+        assert page.displayed(".o_sub_menu a[data-menu-xmlid='cci_marketing.cci_department_menu']")
     page.screenshot("departments")
