@@ -198,3 +198,14 @@ def web(odoo):
         errors += page.collect_errors()
         page.driver.quit()
     assert not errors, "JavaScript errors in the browser:\n" + "\n".join(errors)
+
+
+def mailing_category(user):
+    """Extra values a mailing needs to be submitted once cci_pressure is installed: a
+    category. Tests of other features take the statutory notice (weight 0), so that the
+    quotas never interfere with them."""
+    found = user.odoo.as_user("admin").call(
+        "ir.model.data", "search_read",
+        [("module", "=", "cci_pressure"), ("name", "=", "cci_mailing_category_statutory")],
+        fields=["res_id"])
+    return {"cci_category_id": found[0]["res_id"]} if found else {}

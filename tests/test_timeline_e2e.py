@@ -13,7 +13,7 @@ import xmlrpc.client
 
 import pytest
 
-from conftest import run_cron
+from conftest import mailing_category, run_cron
 
 DOMAIN = "timeline-e2e.example.com"
 
@@ -67,6 +67,7 @@ def chamber(odoo, smtp_sink):
                      "Le programme</a></p>",
         "reply_to_mode": "thread",
         "cci_department_id": department,
+        **mailing_category(formation),
     })
     formation.call("mail.mass_mailing", "action_cci_submit", [mailing])
     moderator.call("mail.mass_mailing", "action_cci_approve", [mailing])
@@ -200,6 +201,7 @@ def test_bounced_address_is_left_out_of_another_departments_mailing(
         "body_html": "<p>Mission collective</p>",
         "reply_to_mode": "email",
         "cci_department_id": international.ref("cci_marketing.cci_department_international"),
+        **mailing_category(international),
     })
     international.call("mail.mass_mailing", "action_cci_submit", [mailing])
     moderator.call("mail.mass_mailing", "action_cci_approve", [mailing])
