@@ -366,6 +366,8 @@ def main():
     parser.add_argument("--template", help="copy this database instead of creating one")
     parser.add_argument("--no-restart", action="store_true",
                         help="do not restart PostgreSQL for the cold timeline figure")
+    parser.add_argument("--send-size", type=int,
+                        help="recipients of the mailing actually sent (default 10,000)")
     parser.add_argument("--fresh", action="store_true",
                         help="drop the scale's database and generate it again")
     args = parser.parse_args()
@@ -392,7 +394,8 @@ def main():
         log("%s: recompute" % scale)
         bench_recompute(db, args.repeat, results)
         log("%s: exclusion" % scale)
-        bench_exclusion(db, args.repeat, results, size=EXCLUSION_SIZE.get(scale, 10000))
+        bench_exclusion(db, args.repeat, results,
+                        size=args.send_size or EXCLUSION_SIZE.get(scale, 10000))
         log("%s: pressure" % scale)
         bench_pressure(db, args.repeat, results)
         with open(path, "w") as f:
