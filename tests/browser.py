@@ -9,6 +9,7 @@ import re
 import sys
 import time
 
+import pytest
 from selenium import webdriver
 from selenium.common.exceptions import (
     ElementClickInterceptedException,
@@ -51,6 +52,18 @@ document.querySelectorAll('.o_control_panel, .o_content, .modal-dialog').forEach
 });
 return report;
 """
+
+
+@pytest.fixture
+def server_log_checked(odoo):
+    """Fail the test that made the server log a traceback (the session fails anyway, later
+    and without saying which test): use it with pytest.mark.usefixtures."""
+    start = os.path.getsize(str(odoo.logfile))
+    yield
+    with open(str(odoo.logfile)) as log:
+        log.seek(start)
+        new = log.read()
+    assert "Traceback" not in new, "the server logged a traceback:\n" + new[-4000:]
 
 
 class Page:

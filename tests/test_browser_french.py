@@ -8,12 +8,12 @@ ours must be French, and none of ENGLISH_LABELS (our English source labels) may 
 import os
 
 import pytest
-from browser import ROOT
+from browser import ROOT, server_log_checked  # noqa: F401 (a fixture)
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.usefixtures("server_log_checked"), pytest.mark.skipif(
     not all(os.path.exists(os.path.join(ROOT, "addons", addon, "i18n", "fr.po"))
             for addon in ("cci_marketing", "cci_pressure")),
-    reason="the addons' French (i18n/fr.po, made by scripts/i18n.py) is not there yet")
+    reason="the addons' French (i18n/fr.po, made by scripts/i18n.py) is not there yet")]
 
 # Our labels as the code writes them: none may be on a French user's screen. Each is matched
 # against the whole text of a label of the page (menu entry, title, column, field label,

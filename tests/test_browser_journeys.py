@@ -7,25 +7,13 @@ an employee opens a company and reads its timeline. Each step asserts what the s
 server traceback, and on the phone on anything wider than the screen. The demo users work in
 French: the assertions read values and technical names, never labels.
 """
-import os
 import time
 from datetime import datetime, timedelta
 
 import pytest
-from browser import VIEWPORTS
+from browser import VIEWPORTS, server_log_checked  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.usefixtures("server_log_checked")
-
-
-@pytest.fixture
-def server_log_checked(odoo):
-    """Fail the test that made the server log a traceback (the session fails anyway)."""
-    start = os.path.getsize(str(odoo.logfile))
-    yield
-    with open(str(odoo.logfile)) as log:
-        log.seek(start)
-        new = log.read()
-    assert "Traceback" not in new, "the server logged a traceback:\n" + new[-4000:]
 
 
 @pytest.fixture

@@ -1,6 +1,9 @@
 """The web client loads on a desktop and on a phone without a JavaScript error; on the phone
 the left menu is folded away behind the top hamburger and nothing is wider than the screen."""
 import pytest
+from browser import server_log_checked  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.usefixtures("server_log_checked")
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
