@@ -12,17 +12,21 @@ MAX_WINDOW_DAYS = 365
 
 # The evaluation works in temporary tables, dropped at the end of the transaction:
 #   cci_pressure_audience  the recipients checked: (res_id, partner_id, company_id, no_solicit)
-#   cci_pressure_event     what takes up quota, per rule and key (contact or company), as the
-#                          range [lo, hi] of candidate days k (date + k days) it counts on
-#   cci_pressure_over      per recipient and rule, the ranges [k, knext) of days it is over
+#   cci_pressure_hist      the ledger's solicitations of the audience's contacts (company
+#                          FALSE, key = contact) and companies (company TRUE, key = company;
+#                          one row per mailing), ``fd`` = the first candidate day (date +
+#                          fd days) after the row, so that it counts on days k <= fd + W - 1
+#   cci_pressure_plan      the planned mailings reaching a key of the audience
+#   cci_pressure_over      per recipient and rule, the days [k, knext) it is over quota
 TEMP_TABLES = (
     "CREATE TEMP TABLE IF NOT EXISTS cci_pressure_audience ("
     " res_id integer, partner_id integer, company_id integer, no_solicit date) ON COMMIT DROP",
-    "CREATE TEMP TABLE IF NOT EXISTS cci_pressure_event ("
-    " rule_id integer, key integer, lo integer, hi integer, w numeric, department_id integer)"
-    " ON COMMIT DROP",
-    "CREATE TEMP TABLE IF NOT EXISTS cci_pressure_over ("
-    " res_id integer, rule_id integer, key integer, k integer, knext integer) ON COMMIT DROP",
+    "CREATE TEMP TABLE IF NOT EXISTS cci_pressure_hist (company boolean, key integer,"
+    " fd integer, w numeric, category_id integer, department_id integer) ON COMMIT DROP",
+    "CREATE TEMP TABLE IF NOT EXISTS cci_pressure_plan (company boolean, key integer,"
+    " mass_mailing_id integer) ON COMMIT DROP",
+    "CREATE TEMP TABLE IF NOT EXISTS cci_pressure_over (res_id integer, rule_id integer,"
+    " company boolean, key integer, k integer, knext integer) ON COMMIT DROP",
 )
 NO_SOLICIT_RULE = 0  # pseudo-rule id of res.partner.cci_no_solicit_until
 
@@ -30,8 +34,9 @@ NO_SOLICIT_RULE = 0  # pseudo-rule id of res.partner.cci_no_solicit_until
 class CciPressureRule(models.Model):
     """"No more than ``max_weight`` in any ``window_days`` days", per contact or company.
 
-    The evaluation (``_cci_evaluate`` and the ``_cci_add_*`` methods) is set-based: one
-    query per source of pressure over the whole audience, one sweep over the candidate days.
+    The evaluation (the ``_cci_add_*`` and ``_cci_evaluate_day0`` / ``_cci_sweep`` methods) is
+    set-based: one scan of the ledger and one query per planned mailing for the whole
+    audience, one grouped sum for the date, one sweep over the candidate days after it.
     """
 
     _name = "cci.pressure.rule"
@@ -107,139 +112,115 @@ class CciPressureRule(models.Model):
             and (not r.department_ids or department in r.department_ids)
         )
 
-    def _cci_rule_arrays(self):
-        return {
-            "rule_ids": self.ids,
-            "wins": [r.window_days for r in self],
-            "companies": [r.scope == "company" for r in self],
-            "any_cats": [not r.category_ids for r in self],
-            "any_deps": [not r.department_ids for r in self],
-        }
-
     # ------------------------------------------------------------------
     # Evaluation
     # ------------------------------------------------------------------
+    #
+    # A rule counts, for a key (a contact, or a company with scope company) and a day k
+    # (the date + k days): the ledger's rows with fd <= k <= fd + window - 1, and the planned
+    # mailings whose interval of days [lo, hi] (see ``_cci_planned_rows``) contains k. The
+    # key is over on day k when that, plus this mailing's weight, exceeds the maximum.
 
     @api.model
     def _cci_reset_tables(self):
         cr = self.env.cr
         for ddl in TEMP_TABLES:
             cr.execute(ddl)
-        cr.execute("TRUNCATE cci_pressure_audience, cci_pressure_event, cci_pressure_over")
+        cr.execute("TRUNCATE cci_pressure_audience, cci_pressure_hist, cci_pressure_plan,"
+                   " cci_pressure_over")
 
-    def _cci_add_history(self, date, horizon, exclude_mailing_id):
-        """Events of the solicitations in the ledger, for the audience's contacts/companies.
+    def _cci_params(self, weight=0.0, planned_rows=()):
+        """The rules and the planned mailings' rows, as arrays for SQL."""
+        rows = list(planned_rows)
+        return {
+            "rule_ids": self.ids,
+            "wins": [r.window_days for r in self],
+            "maxes": [r.max_weight for r in self],
+            "weight": weight,
+            "companies": [r.scope == "company" for r in self],
+            "any_cats": [not r.category_ids for r in self],
+            "any_deps": [not r.department_ids for r in self],
+            "pr_rules": [row[0] for row in rows],
+            "pr_mailings": [row[1] for row in rows],
+            "pr_los": [row[2] for row in rows],
+            "pr_his": [row[3] for row in rows],
+            "pr_ws": [row[4] for row in rows],
+            "pr_deps": [row[5] for row in rows],
+        }
 
-        A row at ``s`` counts on day ``t`` when ``t - window < s <= t``.
-        """
+    def _cci_add_history(self, date, exclude_mailing_id):
+        """The ledger's solicitations of the audience's contacts and companies in the longest
+        window before the date, with their weights: a join per scope, so that PostgreSQL
+        reads a small audience through the partial indexes and a large one in one pass over
+        the window."""
         if not self:
             return
-        contact = any(r.scope == "contact" for r in self)
-        company = any(r.scope == "company" for r in self)
-        start = fields.Datetime.to_string(
-            date - _days(max(self.mapped("window_days"))))
-        end = fields.Datetime.to_string(date + _days(horizon))
-        params = dict(self._cci_rule_arrays(), d0=fields.Datetime.to_string(date),
-                      start=start, end=end, h=horizon, exclude=exclude_mailing_id or 0)
+        start = date - timedelta(days=max(self.mapped("window_days")))
         branches = []
-        if contact:
-            branches.append(HISTORY_BRANCH.format(key="partner_id", key_a="partner_id",
-                                                  company="FALSE"))
-        if company:
-            branches.append(HISTORY_BRANCH.format(key="commercial_partner_id",
-                                                  key_a="company_id", company="TRUE"))
+        if any(r.scope == "contact" for r in self):
+            branches.append(HISTORY_CONTACTS)
+        if any(r.scope == "company" for r in self):
+            branches.append(HISTORY_COMPANIES)
         self.env.cr.execute(
-            """
-            INSERT INTO cci_pressure_event (rule_id, key, lo, hi, w, department_id)
-            WITH r AS (
-                SELECT * FROM unnest(%(rule_ids)s::int[], %(wins)s::int[], %(companies)s::bool[],
-                                     %(any_cats)s::bool[], %(any_deps)s::bool[])
-                    AS r(id, win, company, any_cat, any_dep)
-            ),
-            hist AS ({branches}),
-            ev AS (
-                SELECT r.id AS rule_id, h.key,
-                       ceil(extract(epoch FROM min(h.date) - %(d0)s::timestamp) / 86400.0)::int
-                           AS first_day,
-                       r.win, max(h.w) AS w, min(h.department_id) AS department_id
-                  FROM hist h
-                  JOIN r ON r.company = h.company
-                        AND h.date > %(d0)s::timestamp - r.win * interval '1 day'
-                        AND (r.any_cat OR EXISTS (
-                             SELECT 1 FROM cci_pressure_rule_category_rel x
-                              WHERE x.rule_id = r.id AND x.category_id = h.category_id))
-                        AND (r.any_dep OR EXISTS (
-                             SELECT 1 FROM cci_pressure_rule_department_rel x
-                              WHERE x.rule_id = r.id AND x.department_id = h.department_id))
-                 GROUP BY r.id, r.win, h.key, h.src
-            )
-            SELECT rule_id, key, greatest(first_day, 0), least(first_day + win - 1, %(h)s),
-                   w, department_id
-              FROM ev
-             WHERE first_day + win - 1 >= 0 AND first_day <= %(h)s
-            """.format(branches=" UNION ALL ".join(branches)),
-            params,
+            "INSERT INTO cci_pressure_hist (company, key, fd, w, category_id, department_id)"
+            + " UNION ALL ".join(branches),
+            {
+                "d0": fields.Datetime.to_string(date),
+                "start": fields.Datetime.to_string(start),
+                "exclude": exclude_mailing_id or 0,
+            },
         )
 
-    def _cci_add_planned(self, date, horizon, at, weight, department_id, targets_sql,
-                         targets_params, mailing_id):
-        """Events of a mailing planned (or being sent) at ``at``, for the recipients it has
-        in common with the audience (or, per company, the companies in common).
-
-        A planned mailing counts on day ``t`` when ``t - window < at < t + window``; the
-        recipients it already reached or left out are in the ledger and not counted again.
-        """
-        if not self or weight <= 0:
-            return
-        offset = (at - date).total_seconds() / 86400.0
-        rule_ids, los, his, companies = [], [], [], []
-        for rule in self:
-            lo = max(int(math.floor(offset)) - rule.window_days + 1, 0)
-            hi = min(int(math.ceil(offset)) + rule.window_days - 1, horizon)
-            if lo <= hi:
-                rule_ids.append(rule.id)
-                los.append(lo)
-                his.append(hi)
-                companies.append(rule.scope == "company")
-        if not rule_ids:
-            return
-        params = dict(targets_params, rule_ids=rule_ids, los=los, his=his,
-                      companies=companies, w=weight, dep=department_id, mailing=mailing_id)
+    @api.model
+    def _cci_add_plan(self, targets_sql, mailing_id, started=False):
+        """The keys of the audience a planned mailing reaches (its contacts, and their
+        companies), leaving out, once it started, those it already reached or held back
+        (they are in the ledger)."""
         self.env.cr.execute(
             """
-            INSERT INTO cci_pressure_event (rule_id, key, lo, hi, w, department_id)
-            WITH r AS (
-                SELECT * FROM unnest(%(rule_ids)s::int[], %(los)s::int[], %(his)s::int[],
-                                     %(companies)s::bool[]) AS r(id, lo, hi, company)
-            ),
-            tgt AS MATERIALIZED (
+            INSERT INTO cci_pressure_plan (company, key, mass_mailing_id)
+            WITH tgt AS MATERIALIZED (
                 SELECT DISTINCT rp.id AS partner_id, rp.commercial_partner_id AS company_id
                   FROM ({targets}) t
                   JOIN res_partner rp ON rp.id = t.partner_id
-                 WHERE NOT EXISTS (
+                 WHERE NOT %(started)s OR NOT EXISTS (
                        SELECT 1 FROM cci_interaction x
                         WHERE x.mass_mailing_id = %(mailing)s AND x.partner_id = rp.id
                           AND x.kind IN ('mailing_sent', 'mailing_excluded'))
-            ),
-            keys AS (
-                SELECT DISTINCT FALSE AS company, t.partner_id AS key FROM tgt t
-                  JOIN cci_pressure_audience a ON a.partner_id = t.partner_id
-                UNION
-                SELECT DISTINCT TRUE, t.company_id FROM tgt t
-                  JOIN cci_pressure_audience a ON a.company_id = t.company_id
             )
-            SELECT r.id, k.key, r.lo, r.hi, %(w)s, %(dep)s FROM r JOIN keys k USING (company)
+            SELECT FALSE, partner_id, %(mailing)s FROM tgt
+             WHERE partner_id IN (SELECT partner_id FROM cci_pressure_audience)
+            UNION ALL
+            SELECT DISTINCT TRUE, company_id, %(mailing)s FROM tgt
+             WHERE company_id IN (SELECT company_id FROM cci_pressure_audience)
             """.format(targets=targets_sql),
-            params,
+            {"mailing": mailing_id, "started": started},
         )
+
+    def _cci_planned_rows(self, date, horizon, at, weight, category, department, mailing_id):
+        """[(rule id, mailing id, lo, hi, weight, department id)]: the days [lo, hi] on which
+        a mailing planned at ``at`` counts for each rule, ``t - window < at < t + window``."""
+        offset = (at - date).total_seconds() / 86400.0
+        rows = []
+        if weight <= 0:
+            return rows
+        for rule in self:
+            if (rule.category_ids and category not in rule.category_ids) \
+                    or (rule.department_ids and department not in rule.department_ids):
+                continue
+            lo = max(int(math.floor(offset)) - rule.window_days + 1, 0)
+            hi = min(int(math.ceil(offset)) + rule.window_days - 1, horizon)
+            if lo <= hi:
+                rows.append((rule.id, mailing_id, lo, hi, weight, department.id or None))
+        return rows
 
     @api.model
     def _cci_add_no_solicit(self, date, horizon):
         """A recipient who asked for peace until a date is over on every day before it."""
         self.env.cr.execute(
             """
-            INSERT INTO cci_pressure_over (res_id, rule_id, key, k, knext)
-            SELECT res_id, %(rule)s, partner_id, 0,
+            INSERT INTO cci_pressure_over (res_id, rule_id, company, key, k, knext)
+            SELECT res_id, %(rule)s, FALSE, partner_id, 0,
                    least(ceil(extract(epoch FROM no_solicit::timestamp - %(d0)s::timestamp)
                               / 86400.0)::int, %(h)s + 1)
               FROM cci_pressure_audience
@@ -248,69 +229,141 @@ class CciPressureRule(models.Model):
             {"rule": NO_SOLICIT_RULE, "d0": fields.Datetime.to_string(date), "h": horizon},
         )
 
-    def _cci_evaluate(self, weight, horizon):
-        """Fill cci_pressure_over: for each (recipient, rule), the days k in [0, horizon]
-        when what already counts plus ``weight`` exceeds the rule's maximum.
+    def _cci_evaluate_day0(self, weight, planned_rows):
+        """Fill cci_pressure_over with the (recipient, rule) over quota on the date itself:
+        one pass over what counts, one sum per rule and key (a column per rule)."""
+        if not self:
+            return
+        params = {"weight": weight}
+        loads, checks = [], []
+        for n, rule in enumerate(self):
+            plan = {}
+            for rule_id, mailing_id, lo, _hi, w, _dep in planned_rows:
+                if rule_id == rule.id and lo == 0:
+                    plan[mailing_id] = w
+            conditions = ["company = %s" % ("TRUE" if rule.scope == "company" else "FALSE")]
+            hist = ["fd > %d" % -rule.window_days]
+            if rule.category_ids:
+                hist.append("category_id = ANY(%%(cats_%d)s)" % n)
+                params["cats_%d" % n] = rule.category_ids.ids
+            if rule.department_ids:
+                hist.append("department_id = ANY(%%(deps_%d)s)" % n)
+                params["deps_%d" % n] = rule.department_ids.ids
+            plan_sql = "0"
+            if plan:
+                params["pm_%d" % n] = list(plan)
+                params["pw_%d" % n] = list(plan.values())
+                plan_sql = ("COALESCE((%%(pw_%d)s::numeric[])[array_position("
+                            "%%(pm_%d)s::int[], mass_mailing_id)], 0)" % (n, n))
+            loads.append(
+                "COALESCE(sum(CASE WHEN mass_mailing_id IS NULL THEN w ELSE {plan} END)"
+                " FILTER (WHERE {cond} AND (mass_mailing_id IS NOT NULL OR ({hist}))), 0)"
+                " AS l{n}".format(plan=plan_sql, cond=" AND ".join(conditions),
+                                  hist=" AND ".join(hist), n=n))
+            params["max_%d" % n] = rule.max_weight
+            checks.append("CASE WHEN l{n} > %(max_{n})s::numeric - %(weight)s::numeric"
+                          " THEN {id} END".format(n=n, id=rule.id))
+        self.env.cr.execute(
+            """
+            WITH src AS (
+                SELECT company, key, fd, w, category_id, department_id,
+                       NULL::integer AS mass_mailing_id
+                  FROM cci_pressure_hist
+                UNION ALL
+                SELECT company, key, NULL, NULL, NULL, NULL, mass_mailing_id
+                  FROM cci_pressure_plan
+            ),
+            per_key AS (
+                SELECT company, key, {loads} FROM src GROUP BY company, key
+            ),
+            over_keys AS (
+                SELECT company, key, unnest(array_remove(ARRAY[{checks}], NULL)) AS rule_id
+                  FROM per_key
+            )
+            INSERT INTO cci_pressure_over (res_id, rule_id, company, key, k, knext)
+            SELECT a.res_id, o.rule_id, FALSE, o.key, 0, 1
+              FROM over_keys o JOIN cci_pressure_audience a ON a.partner_id = o.key
+             WHERE NOT o.company
+            UNION ALL
+            SELECT a.res_id, o.rule_id, TRUE, o.key, 0, 1
+              FROM over_keys o JOIN cci_pressure_audience a ON a.company_id = o.key
+             WHERE o.company
+            """.format(loads=", ".join(loads), checks=", ".join(checks)),
+            params,
+        )
+        # a rule this mailing alone exceeds: everybody is over it, whatever they received
+        for rule in self.filtered(lambda r: r.max_weight < weight):
+            self.env.cr.execute(
+                "INSERT INTO cci_pressure_over (res_id, rule_id, company, key, k, knext)"
+                " SELECT res_id, %s, %s, NULL, 0, 1 FROM cci_pressure_audience",
+                (rule.id, rule.scope == "company"))
 
-        Per (rule, key), a sweep over the starts and ends of its events gives the load on
-        each stretch of days; only keys whose whole load could exceed the limit are swept.
-        """
+    def _cci_sweep(self, weight, horizon, planned_rows):
+        """Add to cci_pressure_over the days 1 to ``horizon`` when each (recipient, rule) is
+        over. Only the keys that can be over on some day are swept (their load on the date
+        plus every planned mailing exceeds the limit: over on the date, or reached by a
+        planned mailing; the history only goes down with the days); for them, the starts and
+        ends of what counts, summed in day order, give the load of each stretch of days."""
         if not self:
             return
         self.env.cr.execute(
-            """
-            WITH lim AS (
-                SELECT rule_id, mx - %(weight)s::numeric AS lim, company
-                  FROM unnest(%(rule_ids)s::int[], %(maxes)s::numeric[], %(companies)s::bool[])
-                       AS l(rule_id, mx, company)
+            RULES_CTE + """,
+            cand AS MATERIALIZED (
+                SELECT DISTINCT company, key FROM cci_pressure_over
+                 WHERE rule_id <> %(no_solicit)s AND key IS NOT NULL
+                UNION
+                SELECT DISTINCT company, key FROM cci_pressure_plan
+            ),
+            ev AS (
+                SELECT r.id AS rule_id, h.company, h.key, 0 AS lo,
+                       least(h.fd + r.win - 1, %(h)s) AS hi, h.w
+                  FROM cci_pressure_hist h
+                  JOIN cand USING (company, key)
+                  JOIN r ON r.company = h.company AND h.fd > -r.win AND """ + FILTERS + """
+                UNION ALL
+                SELECT pr.rule_id, p.company, p.key, pr.lo, pr.hi, pr.w
+                  FROM cci_pressure_plan p
+                  JOIN pr ON pr.mailing_id = p.mass_mailing_id
+                  JOIN r ON r.id = pr.rule_id AND r.company = p.company
             ),
             heavy AS (
-                SELECT e.rule_id, e.key FROM cci_pressure_event e JOIN lim l USING (rule_id)
-                 GROUP BY e.rule_id, e.key, l.lim HAVING sum(e.w) > l.lim
-                UNION
-                SELECT l.rule_id, NULL FROM lim l WHERE l.lim < 0
+                SELECT e.rule_id, e.company, e.key FROM ev e JOIN r ON r.id = e.rule_id
+                 GROUP BY e.rule_id, e.company, e.key, r.lim HAVING sum(e.w) > r.lim
             ),
             pts AS (
-                SELECT rule_id, key, k, sum(d) AS d FROM (
-                    SELECT e.rule_id, e.key, e.lo AS k, e.w AS d
-                      FROM cci_pressure_event e JOIN heavy h USING (rule_id, key)
+                SELECT rule_id, company, key, k, sum(d) AS d FROM (
+                    SELECT e.rule_id, e.company, e.key, e.lo AS k, e.w AS d
+                      FROM ev e JOIN heavy USING (rule_id, company, key)
                     UNION ALL
-                    SELECT e.rule_id, e.key, e.hi + 1, -e.w
-                      FROM cci_pressure_event e JOIN heavy h USING (rule_id, key)
+                    SELECT e.rule_id, e.company, e.key, e.hi + 1, -e.w
+                      FROM ev e JOIN heavy USING (rule_id, company, key)
                     UNION ALL
-                    SELECT rule_id, key, 0, 0 FROM heavy WHERE key IS NOT NULL
-                ) x GROUP BY 1, 2, 3
+                    SELECT rule_id, company, key, 0, 0 FROM heavy
+                ) x GROUP BY 1, 2, 3, 4
             ),
             seg AS (
-                SELECT p.rule_id, p.key, p.k, lead(p.k, 1, %(h)s + 1) OVER w AS knext,
-                       sum(p.d) OVER w AS load
-                  FROM pts p WINDOW w AS (PARTITION BY p.rule_id, p.key ORDER BY p.k)
+                SELECT p.rule_id, p.company, p.key, p.k,
+                       lead(p.k, 1, %(h)s + 1) OVER w AS knext, sum(p.d) OVER w AS load
+                  FROM pts p WINDOW w AS (PARTITION BY p.rule_id, p.company, p.key ORDER BY p.k)
             ),
             over_seg AS (
-                SELECT s.rule_id, s.key, s.k, s.knext, l.company
-                  FROM seg s JOIN lim l USING (rule_id)
-                 WHERE s.load > l.lim AND s.k <= %(h)s
+                SELECT s.rule_id, s.company, s.key, greatest(s.k, 1) AS k, s.knext
+                  FROM seg s JOIN r ON r.id = s.rule_id
+                 WHERE s.load > r.lim AND s.knext > 1 AND s.k <= %(h)s
             )
-            INSERT INTO cci_pressure_over (res_id, rule_id, key, k, knext)
-            SELECT a.res_id, o.rule_id, o.key, o.k, o.knext
+            INSERT INTO cci_pressure_over (res_id, rule_id, company, key, k, knext)
+            SELECT a.res_id, o.rule_id, FALSE, o.key, o.k, o.knext
               FROM over_seg o JOIN cci_pressure_audience a ON a.partner_id = o.key
              WHERE NOT o.company
             UNION ALL
-            SELECT a.res_id, o.rule_id, o.key, o.k, o.knext
+            SELECT a.res_id, o.rule_id, TRUE, o.key, o.k, o.knext
               FROM over_seg o JOIN cci_pressure_audience a ON a.company_id = o.key
              WHERE o.company
             UNION ALL
-            SELECT a.res_id, l.rule_id, NULL, 0, %(h)s + 1
-              FROM lim l CROSS JOIN cci_pressure_audience a
-             WHERE l.lim < 0
+            SELECT a.res_id, r.id, r.company, NULL, 1, %(h)s + 1
+              FROM r CROSS JOIN cci_pressure_audience a WHERE r.lim < 0
             """,
-            {
-                "rule_ids": self.ids,
-                "maxes": [r.max_weight for r in self],
-                "weight": weight,
-                "companies": [r.scope == "company" for r in self],
-                "h": horizon,
-            },
+            dict(self._cci_params(weight, planned_rows), h=horizon, no_solicit=NO_SOLICIT_RULE),
         )
 
     # ------------------------------------------------------------------
@@ -334,18 +387,29 @@ class CciPressureRule(models.Model):
         )
         return dict(self.env.cr.fetchall())
 
-    @api.model
-    def _cci_by_department(self):
+    def _cci_by_department(self, planned_rows):
         """{department id or None: recipients over on day 0 for whom that department's
-        solicitations count in a quota they exceed}."""
+        solicitations (sent or planned) count in a quota they exceed}."""
+        if not self:
+            return {}
         self.env.cr.execute(
-            """
-            SELECT e.department_id, count(DISTINCT o.res_id)
+            RULES_CTE + """,
+            src AS (
+                SELECT r.id AS rule_id, h.company, h.key, h.department_id
+                  FROM cci_pressure_hist h
+                  JOIN r ON r.company = h.company AND h.fd > -r.win AND """ + FILTERS + """
+                UNION ALL
+                SELECT pr.rule_id, p.company, p.key, pr.dep
+                  FROM cci_pressure_plan p
+                  JOIN pr ON pr.mailing_id = p.mass_mailing_id AND pr.lo = 0
+            )
+            SELECT s.department_id, count(DISTINCT o.res_id)
               FROM cci_pressure_over o
-              JOIN cci_pressure_event e ON e.rule_id = o.rule_id AND e.key = o.key AND e.lo = 0
+              JOIN src s ON s.rule_id = o.rule_id AND s.company = o.company AND s.key = o.key
              WHERE o.k = 0
-             GROUP BY e.department_id
-            """
+             GROUP BY s.department_id
+            """,
+            self._cci_params(0.0, planned_rows),
         )
         return dict(self.env.cr.fetchall())
 
@@ -392,21 +456,51 @@ class CciPressureRule(models.Model):
         return self.env.cr.fetchone()
 
 
-# One branch of the history query: the ledger's solicitations of the audience's contacts
-# (key partner_id) or companies (key commercial_partner_id), with the weight of each.
-HISTORY_BRANCH = """
-    SELECT i.{key} AS key, {company} AS company, COALESCE(i.mass_mailing_id, -i.id) AS src,
-           i.date, i.department_id, m.cci_category_id AS category_id,
-           COALESCE(c.weight, 1.0)::numeric AS w
-      FROM (SELECT DISTINCT {key_a} AS key FROM cci_pressure_audience
-             WHERE {key_a} IS NOT NULL) a
-      JOIN cci_interaction i ON i.{key} = a.key AND i.is_solicitation
-                            AND i.date > %(start)s AND i.date <= %(end)s
+# The solicitations of the audience's contacts: one row per mail they received.
+HISTORY_CONTACTS = """
+    SELECT FALSE, i.partner_id,
+           ceil(extract(epoch FROM i.date - %(d0)s::timestamp) / 86400.0)::int,
+           COALESCE(c.weight, 1.0)::numeric, m.cci_category_id, i.department_id
+      FROM (SELECT DISTINCT partner_id FROM cci_pressure_audience
+             WHERE partner_id IS NOT NULL) a
+      JOIN cci_interaction i ON i.partner_id = a.partner_id AND i.is_solicitation
+                            AND i.date > %(start)s AND i.date <= %(d0)s
       LEFT JOIN mail_mass_mailing m ON m.id = i.mass_mailing_id
       LEFT JOIN cci_mailing_category c ON c.id = m.cci_category_id
      WHERE i.mass_mailing_id IS DISTINCT FROM %(exclude)s AND COALESCE(c.weight, 1.0) > 0
 """
-
-
-def _days(n):
-    return timedelta(days=n)
+# The solicitations of the audience's companies: one row per mailing that reached any of
+# their contacts.
+HISTORY_COMPANIES = """
+    SELECT TRUE, i.commercial_partner_id,
+           max(ceil(extract(epoch FROM i.date - %(d0)s::timestamp) / 86400.0))::int,
+           max(COALESCE(c.weight, 1.0))::numeric, min(m.cci_category_id), min(i.department_id)
+      FROM (SELECT DISTINCT company_id FROM cci_pressure_audience
+             WHERE company_id IS NOT NULL) a
+      JOIN cci_interaction i ON i.commercial_partner_id = a.company_id AND i.is_solicitation
+                            AND i.date > %(start)s AND i.date <= %(d0)s
+      LEFT JOIN mail_mass_mailing m ON m.id = i.mass_mailing_id
+      LEFT JOIN cci_mailing_category c ON c.id = m.cci_category_id
+     WHERE i.mass_mailing_id IS DISTINCT FROM %(exclude)s AND COALESCE(c.weight, 1.0) > 0
+     GROUP BY i.commercial_partner_id, COALESCE(i.mass_mailing_id, -i.id)
+"""
+# The rules (r) and the planned mailings' days per rule (pr), from _cci_params.
+RULES_CTE = """
+    WITH r AS (
+        SELECT id, win, mx - %(weight)s::numeric AS lim, company, any_cat, any_dep
+          FROM unnest(%(rule_ids)s::int[], %(wins)s::int[], %(maxes)s::numeric[],
+                      %(companies)s::bool[], %(any_cats)s::bool[], %(any_deps)s::bool[])
+               AS r(id, win, mx, company, any_cat, any_dep)
+    ),
+    pr AS (
+        SELECT * FROM unnest(%(pr_rules)s::int[], %(pr_mailings)s::int[], %(pr_los)s::int[],
+                             %(pr_his)s::int[], %(pr_ws)s::numeric[], %(pr_deps)s::int[])
+               AS pr(rule_id, mailing_id, lo, hi, w, dep)
+    )"""
+# A ledger row h counts for rule r if r has no categories (departments) or has its own.
+FILTERS = """(r.any_cat OR EXISTS (
+                 SELECT 1 FROM cci_pressure_rule_category_rel x
+                  WHERE x.rule_id = r.id AND x.category_id = h.category_id))
+             AND (r.any_dep OR EXISTS (
+                 SELECT 1 FROM cci_pressure_rule_department_rel x
+                  WHERE x.rule_id = r.id AND x.department_id = h.department_id))"""

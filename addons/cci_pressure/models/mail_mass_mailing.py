@@ -252,7 +252,7 @@ class MailMassMailing(models.Model):
         departments = {d.id: d.name for d in self.env["cci.department"].sudo().with_context(
             active_test=False).browse([d for d in run["by_department"] if d])}
         no_department = _("No department")
-        over = len(run["over"])
+        over = run["over_count"]
         suggested = suggested_over = False
         if over and run["best"]:
             day, suggested_over = run["best"]
@@ -277,38 +277,49 @@ class MailMassMailing(models.Model):
 
     def _cci_pressure_run(self, moment, horizon, recipients=None, sending=False):
         """Evaluate the quotas for this mailing's recipients (or the given ``recipients``,
-        [(res_id, partner_id, email)]) on ``moment`` and the ``horizon`` days after it;
-        ``sending``: the mailing leaves now (see _cci_pressure_add_planned)."""
+        [(res_id, partner_id, email)]) on ``moment`` and the ``horizon`` days after it.
+        ``sending``: the mailing leaves now (see _cci_pressure_add_planned); the result then
+        names who is over which rule, else it counts them by rule and department."""
         self.ensure_one()
         Rule = self.env["cci.pressure.rule"]
+        cr = self.env.cr
+        # Compiling these queries (PostgreSQL's JIT) costs more than running them.
+        cr.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+        jit = cr.fetchone()[0]
         Rule._cci_reset_tables()
         self._cci_pressure_load_audience(recipients)
         weight = self._cci_pressure_weight()
-        rules = Rule
+        rules, planned_rows = Rule, []
         if weight > 0:
             rules = Rule._cci_rules_for(self.cci_category_id, self.cci_department_id)
-            rules._cci_add_history(moment, horizon, self.id)
-            self._cci_pressure_add_planned(rules, moment, horizon, sending)
+            rules._cci_add_history(moment, self.id)
+            planned_rows = self._cci_pressure_add_planned(rules, moment, horizon, sending)
             Rule._cci_add_no_solicit(moment, horizon)
-            rules._cci_evaluate(weight, horizon)
-        cr = self.env.cr
+            rules._cci_evaluate_day0(weight, planned_rows)
         cr.execute("SELECT count(*) FROM cci_pressure_audience")
         total = cr.fetchone()[0]
-        over = Rule._cci_over_now()
-        cr.execute(
-            "SELECT res_id, no_solicit FROM cci_pressure_audience"
-            " WHERE res_id = ANY(%s) AND no_solicit IS NOT NULL",
-            ([r for r, ids in over.items() if NO_SOLICIT_RULE in ids],),
-        )
-        no_solicit = dict(cr.fetchall())
-        return {
+        cr.execute("SELECT count(DISTINCT res_id) FROM cci_pressure_over WHERE k = 0")
+        run = {
             "total": total,
-            "over": over,
+            "over_count": cr.fetchone()[0],
             "by_rule": Rule._cci_by_rule(),
-            "by_department": Rule._cci_by_department(),
-            "best": Rule._cci_best_day(horizon) if horizon and over else None,
-            "no_solicit": no_solicit,
+            "best": None,
         }
+        if sending:
+            run["over"] = Rule._cci_over_now()
+            cr.execute(
+                "SELECT res_id, no_solicit FROM cci_pressure_audience"
+                " WHERE res_id = ANY(%s) AND no_solicit IS NOT NULL",
+                ([r for r, ids in run["over"].items() if NO_SOLICIT_RULE in ids],),
+            )
+            run["no_solicit"] = dict(cr.fetchall())
+        else:
+            run["by_department"] = rules._cci_by_department(planned_rows)
+        if horizon and run["over_count"]:
+            rules._cci_sweep(weight, horizon, planned_rows)
+            run["best"] = Rule._cci_best_day(horizon)
+        cr.execute("SELECT set_config('jit', %s, true)", (jit,))
+        return run
 
     def _cci_pressure_load_audience(self, recipients=None):
         if recipients is not None:
@@ -318,6 +329,16 @@ class MailMassMailing(models.Model):
                       "partners": [r[1] or None for r in recipients]}
         else:
             source, params = self._cci_pressure_targets_sql(), {}
+            if self.mailing_model_real == "res.partner":
+                # the partners themselves: one pass, no join back
+                self.env.cr.execute(
+                    "INSERT INTO cci_pressure_audience (res_id, partner_id, company_id,"
+                    " no_solicit) SELECT id, id, commercial_partner_id, cci_no_solicit_until"
+                    " FROM res_partner WHERE id IN ({ids}) AND %(all)s".format(
+                        ids=self._cci_pressure_ids_sql().replace("%", "%%")),
+                    {"all": True})
+                self.env.cr.execute("ANALYZE cci_pressure_audience")
+                return
         # (the targets' SQL has its % doubled: the query always goes with parameters)
         self.env.cr.execute(
             """
@@ -331,20 +352,21 @@ class MailMassMailing(models.Model):
         self.env.cr.execute("ANALYZE cci_pressure_audience")
 
     def _cci_pressure_add_planned(self, rules, moment, horizon, sending=False):
-        """Events of the approved mailings not sent yet, and of those being sent, whose date
-        falls where it can count: each at its schedule (at now once it started).
+        """The approved mailings not sent yet, and those being sent, whose date falls where
+        it can count (each at its schedule, at now once it started): their keys in
+        cci_pressure_plan; returns their days per rule (see _cci_planned_rows).
 
         When this mailing leaves now (``sending``), the approved mailings that are due too
         but have not started are not counted: they compete with it, and whichever leaves
         first is in the ledger when the other is checked (the send lock orders them).
         """
         if not rules:
-            return
+            return []
         window = timedelta(days=max(rules.mapped("window_days")))
         now = self._cci_now()
         self.env.cr.execute(
             """
-            SELECT id, at FROM (
+            SELECT id, at, started FROM (
                 SELECT m.id, started,
                        CASE WHEN started THEN %(now)s::timestamp
                             ELSE greatest(COALESCE(m.schedule_date, %(now)s::timestamp),
@@ -367,47 +389,26 @@ class MailMassMailing(models.Model):
              "start": fields.Datetime.to_string(moment - window),
              "end": fields.Datetime.to_string(moment + timedelta(days=horizon) + window)},
         )
-        planned = self.browse()
-        at_by_id = {}
-        for mailing_id, at in self.env.cr.fetchall():
-            planned |= self.browse(mailing_id)
-            at_by_id[mailing_id] = fields.Datetime.from_string(at) if isinstance(at, str) else at
-        for mailing in planned:
-            applicable = rules.filtered(
-                lambda r, m=mailing: (not r.category_ids or m.cci_category_id in r.category_ids)
-                and (not r.department_ids or m.cci_department_id in r.department_ids)
-            )
-            applicable._cci_add_planned(
-                moment, horizon, at_by_id[mailing.id], mailing._cci_pressure_weight(),
-                mailing.cci_department_id.id or None, mailing._cci_pressure_targets_sql(), {},
-                mailing.id,
-            )
+        Rule = self.env["cci.pressure.rule"]
+        planned_rows = []
+        for mailing_id, at, started in self.env.cr.fetchall():
+            mailing = self.browse(mailing_id)
+            at = fields.Datetime.from_string(at) if isinstance(at, str) else at
+            rows = rules._cci_planned_rows(
+                moment, horizon, at, mailing._cci_pressure_weight(), mailing.cci_category_id,
+                mailing.cci_department_id, mailing.id)
+            if rows:
+                Rule._cci_add_plan(mailing._cci_pressure_targets_sql(), mailing.id, started)
+                planned_rows += rows
+        return planned_rows
 
     def _cci_pressure_targets_sql(self):
-        """SQL, parameters inlined, selecting (res_id, partner_id) of this mailing's targets:
-        the domain's own query where possible, so that no list of ids goes through Python."""
+        """SQL, parameters inlined, selecting (res_id, partner_id) of this mailing's targets,
+        with their % doubled (the SQL goes inside queries that have parameters)."""
         self.ensure_one()
-        cr = self.env.cr
         model = self.mailing_model_real
         Target = self.env[model].sudo()
-        if not self.mailing_domain:
-            ids_sql = "SELECT NULL::integer WHERE FALSE"
-        elif self.contact_ab_pc < 100:
-            ids_sql = cr.mogrify("SELECT unnest(%s::int[])",
-                                 (self.sudo().get_recipients() or [],)).decode()
-        else:
-            try:
-                query = Target._where_calc(safe_eval(self.mailing_domain))
-            except (ValueError, SyntaxError, NameError, TypeError, KeyError) as err:
-                raise UserError(
-                    _("The recipients' filter of the mailing '%(name)s' is not valid: %(error)s")
-                    % {"name": self.name, "error": err})
-            from_clause, where_clause, params = query.get_sql()
-            ids_sql = cr.mogrify(
-                'SELECT "%s".id FROM %s%s' % (
-                    Target._table, from_clause, where_clause and " WHERE " + where_clause or ""),
-                params,
-            ).decode()
+        ids_sql = self._cci_pressure_ids_sql()
         if model in RECIPIENT_COLUMNS:
             table, partner_col, email_col = RECIPIENT_COLUMNS[model]
         else:
@@ -429,3 +430,29 @@ class MailMassMailing(models.Model):
              WHERE t.id IN ({ids})
         """.format(partner=partner, table=table, rp_email=email_sql("rp.email"),
                    email=email_sql("t.%s" % email_col), ids=ids_sql.replace("%", "%%"))
+
+    def _cci_pressure_ids_sql(self):
+        """SQL, parameters inlined, selecting the ids of this mailing's targets: the
+        domain's own query where possible, so that no list of ids goes through Python."""
+        self.ensure_one()
+        cr = self.env.cr
+        Target = self.env[self.mailing_model_real].sudo()
+        if not self.mailing_domain:
+            ids_sql = "SELECT NULL::integer WHERE FALSE"
+        elif self.contact_ab_pc < 100:
+            ids_sql = cr.mogrify("SELECT unnest(%s::int[])",
+                                 (self.sudo().get_recipients() or [],)).decode()
+        else:
+            try:
+                query = Target._where_calc(safe_eval(self.mailing_domain))
+            except (ValueError, SyntaxError, NameError, TypeError, KeyError) as err:
+                raise UserError(
+                    _("The recipients' filter of the mailing '%(name)s' is not valid: %(error)s")
+                    % {"name": self.name, "error": err})
+            from_clause, where_clause, params = query.get_sql()
+            ids_sql = cr.mogrify(
+                'SELECT "%s".id FROM %s%s' % (
+                    Target._table, from_clause, where_clause and " WHERE " + where_clause or ""),
+                params,
+            ).decode()
+        return ids_sql
