@@ -23,15 +23,14 @@ Everything runs in one transaction that is rolled back: the database is left as 
 "naive_seconds" and "ratio".
 """
 import argparse
-import asyncore
 import os
-import smtpd
-import socket
 import statistics
 import sys
 import threading
 import time
 from datetime import timedelta
+
+import chamber
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -242,24 +241,6 @@ def generate_ledger(env, partners=200000, companies=50000, mailings=2000,
     return rows
 
 
-class _Sink(smtpd.SMTPServer):
-    def __init__(self, port):
-        super().__init__(("127.0.0.1", port), None, decode_data=False)
-        self.port, self.received = port, 0
-
-    def process_message(self, peer, mailfrom, rcpttos, data, **kwargs):
-        self.received += 1
-
-
-def _sink():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    sink = _Sink(port)
-    threading.Thread(target=asyncore.loop, kwargs={"timeout": 0.2}, daemon=True).start()
-    return sink
-
-
 def measure(env, repeat=5, log=print, recipients=100000, loop_sample=2000, send_sample=2000,
             planned=3, planned_size=10000):
     """All the figures, as a plain dict; the caller rolls the transaction back.
@@ -340,7 +321,7 @@ def measure(env, repeat=5, log=print, recipients=100000, loop_sample=2000, send_
 
 def measure_exclusion(env, ids, domain, repeat, log):
     """get_remaining_recipients (with the quotas) against send_mail, same recipients."""
-    sink = _sink()
+    sink = chamber.smtp_sink()
     thread = threading.currentThread()
     testing = getattr(thread, "testing", False)
     thread.testing = True  # Odoo then commits nothing in the middle of the sending

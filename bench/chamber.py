@@ -4,6 +4,10 @@ rows (mail.mail.statistics: sent, opened, clicked, bounced, replied), and the ot
 interaction. The ledger is then built by the addon's own backfill, which is what an install on
 a database with history does, so generating also measures the backfill.
 """
+import asyncore
+import smtpd
+import socket
+import threading
 import time
 
 from odoo import SUPERUSER_ID, api
@@ -168,3 +172,24 @@ def backfill(env):
 
 def environment(cr):
     return api.Environment(cr, SUPERUSER_ID, {})
+
+
+class _Sink(smtpd.SMTPServer):
+    """Counts the mails the sending hands to SMTP."""
+
+    def __init__(self, port):
+        super().__init__(("127.0.0.1", port), None, decode_data=False)
+        self.port, self.received = port, 0
+
+    def process_message(self, peer, mailfrom, rcpttos, data, **kwargs):
+        self.received += 1
+
+
+def smtp_sink():
+    """An SMTP sink on a free loopback port, served by a daemon thread."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    sink = _Sink(port)
+    threading.Thread(target=asyncore.loop, kwargs={"timeout": 0.2}, daemon=True).start()
+    return sink

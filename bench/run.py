@@ -8,12 +8,9 @@ it is measured in the same run and the ratio is given. Results go to .local/benc
 and the Markdown table to --out.
 """
 import argparse
-import asyncore
 import json
 import os
 import platform
-import smtpd
-import socket
 import statistics
 import subprocess
 import sys
@@ -176,7 +173,7 @@ def bench_exclusion(db, repeat, results, size=10000):  # pylint: disable=too-man
     The sending is Odoo's: the composer makes one mail per recipient and hands it to SMTP
     (a sink in this process); the ledger's capture of each 'sent' runs inside it.
     """
-    sink = smtp_sink()
+    sink = chamber.smtp_sink()
     threading.currentThread().testing = True  # no intermediate commits: all is rolled back
     try:
         with registry(db).cursor() as cr:
@@ -214,28 +211,10 @@ def bench_exclusion(db, repeat, results, size=10000):  # pylint: disable=too-man
     results["exclusion_overhead"] = {"seconds": excl, "send_seconds": send,
                                      "ratio": excl / send if send else None,
                                      "recipients": len(ids), "sent": sent,
-                                     "smtp_received": len(sink.received)}
+                                     "smtp_received": sink.received}
     results["capture_overhead"] = {"seconds_per_mail": capture,
                                    "send_seconds_per_mail": per_mail,
                                    "ratio": capture / per_mail if per_mail else None}
-
-
-class _Sink(smtpd.SMTPServer):
-    def __init__(self, port):
-        super().__init__(("127.0.0.1", port), None, decode_data=False)
-        self.port, self.received = port, []
-
-    def process_message(self, peer, mailfrom, rcpttos, data, **kwargs):
-        self.received.append(len(data))
-
-
-def smtp_sink():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    sink = _Sink(port)
-    threading.Thread(target=asyncore.loop, kwargs={"timeout": 0.2}, daemon=True).start()
-    return sink
 
 
 def bench_pressure(db, repeat, results):
