@@ -8,6 +8,7 @@ from odoo.tools.safe_eval import safe_eval
 from odoo.tools.sql import column_exists
 
 from .cci_interaction import RECIPIENT_COLUMNS, email_sql
+from .res_partner import BOUNCE_COUNTER_LIMIT
 
 _logger = logging.getLogger(__name__)
 
@@ -933,6 +934,8 @@ class MailMassMailing(models.Model):
                 {"emails": emails},
             )
             opted_out_emails = {r[0] for r in self.env.cr.fetchall()}
+        bounced_emails = self._cci_bounced_addresses(
+            list({r[2] for r in recipients if r[2] and not r[1]}))
         reasons = {
             "bounced": _("address bounced (shared hygiene)"),
             "opted_out": _("opted out of mailings (shared hygiene)"),
@@ -943,4 +946,30 @@ class MailMassMailing(models.Model):
                 excluded[res_id] = reasons[health[partner_id]]
             elif email in opted_out_emails:
                 excluded[res_id] = reasons["opted_out"]
+            elif not partner_id and email in bounced_emails:
+                excluded[res_id] = reasons["bounced"]
         return excluded
+
+    @api.model
+    def _cci_bounced_addresses(self, emails):
+        """Of these addresses known to no contact, those that bounced: a bounce on the
+        timeline with no sign of life after it, or repeated soft bounces of the mailing
+        contact (the partner's e-mail health says the same for a contact's address)."""
+        if not emails:
+            return set()
+        self.env.cr.execute(
+            """
+            SELECT i.email FROM cci_interaction i
+             WHERE i.partner_id IS NULL AND i.email = ANY(%(emails)s)
+             GROUP BY i.email
+            HAVING max(i.date) FILTER (WHERE i.kind = 'mailing_bounced')
+                   > COALESCE(max(i.date) FILTER (WHERE i.kind IN (
+                        'mailing_opened', 'mailing_clicked', 'mailing_replied')),
+                        '-infinity'::timestamp)
+            UNION
+            SELECT {mc} FROM mail_mass_mailing_contact mc
+             WHERE mc.message_bounce >= %(limit)s AND {mc} = ANY(%(emails)s)
+            """.format(mc=email_sql("mc.email")),
+            {"emails": emails, "limit": BOUNCE_COUNTER_LIMIT},
+        )
+        return {r[0] for r in self.env.cr.fetchall()}

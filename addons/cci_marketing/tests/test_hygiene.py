@@ -100,3 +100,50 @@ class TestSharedHygiene(TimelineCase):
         self.contact_a.sudo().write({"cci_email_health": "dormant"})
         mailing = self.create_mailing(self.contact_a)
         self.assertEqual(self.remaining(mailing), {self.contact_a.id})
+
+    def _list_mailing(self, mailing_list, department):
+        return self.create_mailing(
+            self.env["res.partner"], department,
+            mailing_model_id=self.env.ref("mass_mailing.model_mail_mass_mailing_list").id,
+            contact_list_ids=[(6, 0, mailing_list.ids)],
+            mailing_domain=repr([("list_ids", "in", mailing_list.ids)]))
+
+    def test_bounce_of_an_address_known_to_no_contact(self):
+        """A list subscriber no partner has the address of: its bounce, recorded for one
+        department, protects it from the others, until it shows a sign of life."""
+        Contact = self.env["mail.mass_mailing.contact"]
+        salon = self.env["mail.mass_mailing.list"].create({"name": "Salon export"})
+        agenda = self.env["mail.mass_mailing.list"].create({"name": "Agenda"})
+        Contact.create({"name": "Inconnu", "email": "inconnu@ailleurs.example.com",
+                        "list_ids": [(4, salon.id)]})
+        same = Contact.create({"name": "Inconnu", "email": "Inconnu@ailleurs.example.com",
+                               "list_ids": [(4, agenda.id)]})
+        fine = Contact.create({"name": "Lectrice", "email": "lectrice@ailleurs.example.com",
+                               "list_ids": [(4, agenda.id)]})
+        stat = self.send(self._list_mailing(salon, self.dep_international))
+        Stats = self.env["mail.mail.statistics"].sudo()
+        Stats.set_bounced(mail_mail_ids=[stat.mail_mail_id_int])
+
+        formation = self._list_mailing(agenda, self.dep_formation)
+        self.assertEqual(self.remaining(formation), {fine.id})
+        row = self.excluded_rows(formation)
+        self.assertEqual(row.source_sub_id, same.id)
+        self.assertFalse(row.partner_id)
+        self.assertEqual(row.email, "inconnu@ailleurs.example.com")
+        self.assertIn("bounced", row.name)
+
+        Stats.set_opened(mail_mail_ids=[stat.mail_mail_id_int])  # it was read after all
+        later = self._list_mailing(agenda, self.dep_formation)
+        self.assertEqual(self.remaining(later), {fine.id, same.id})
+
+    def test_soft_bounces_of_an_address_known_to_no_contact(self):
+        Contact = self.env["mail.mass_mailing.contact"]
+        agenda = self.env["mail.mass_mailing.list"].create({"name": "Agenda"})
+        flaky = Contact.create({"name": "Flaky", "email": "flaky@ailleurs.example.com",
+                                "list_ids": [(4, agenda.id)], "message_bounce": 2})
+        mailing = self._list_mailing(agenda, self.dep_formation)
+        self.assertEqual(self.remaining(mailing), {flaky.id})
+        flaky.message_bounce = 3
+        mailing = self._list_mailing(agenda, self.dep_formation)
+        self.assertEqual(self.remaining(mailing), set())
+        self.assertIn("bounced", self.excluded_rows(mailing).name)
