@@ -299,7 +299,7 @@ class MailMassMailing(models.Model):
         self._cci_check_moderator()
         date = self._cci_parse_date(schedule_date)
         for mailing in self:
-            mailing._cci_check_decidable(("submitted",), _("approve"))
+            mailing._cci_check_decidable(("submitted",), "approve")
         now = fields.Datetime.now()
         for mailing in self:
             when = date or mailing.cci_requested_date or now
@@ -310,12 +310,12 @@ class MailMassMailing(models.Model):
     @api.multi
     def action_cci_postpone(self, schedule_date=False, reason=False):
         self._cci_check_moderator()
-        reason = self._cci_check_reason(reason, _("postpone"))
+        reason = self._cci_check_reason(reason, "postpone")
         date = self._cci_parse_date(schedule_date)
         if not date:
             raise UserError(_("Give the later date to which the mailing is postponed."))
         for mailing in self:
-            mailing._cci_check_decidable(("submitted", "approved"), _("postpone"))
+            mailing._cci_check_decidable(("submitted", "approved"), "postpone")
             floor = max(fields.Datetime.now(), mailing._cci_current_date() or "")
             if date <= floor:
                 raise UserError(
@@ -329,9 +329,9 @@ class MailMassMailing(models.Model):
     @api.multi
     def action_cci_reject(self, reason=False):
         self._cci_check_moderator()
-        reason = self._cci_check_reason(reason, _("reject"))
+        reason = self._cci_check_reason(reason, "reject")
         for mailing in self:
-            mailing._cci_check_decidable(("submitted", "approved"), _("reject"))
+            mailing._cci_check_decidable(("submitted", "approved"), "reject")
         for mailing in self:
             mailing._cci_transition(
                 "reject", mailing._cci_decision_values(False, reason, queue=False), reason)
@@ -340,8 +340,7 @@ class MailMassMailing(models.Model):
     @api.multi
     def action_cci_reset_draft(self):
         for mailing in self:
-            mailing._cci_check_decidable(("submitted", "approved", "rejected"),
-                                         _("reset to draft"))
+            mailing._cci_check_decidable(("submitted", "approved", "rejected"), "reset")
             if not mailing._cci_is_requester():
                 raise AccessError(
                     _('Only the requesting department or the marketing manager can put "%s" '
@@ -380,11 +379,14 @@ class MailMassMailing(models.Model):
         if self.state in SENT_STATES:
             raise UserError(_('"%s" has already been sent.') % self.name)
         if self.cci_moderation_state not in ("draft", "rejected"):
-            raise UserError(
-                _('"%(name)s" is already %(state)s: only a draft or rejected mailing can be '
-                  'submitted.')
-                % {"name": self.name,
-                   "state": self._cci_state_label(self.cci_moderation_state)})
+            # one whole sentence per state, so that each reads well once translated
+            messages = {
+                "submitted": _('"%s" is already submitted: only a draft or rejected mailing '
+                               'can be submitted.'),
+                "approved": _('"%s" is already approved: only a draft or rejected mailing can '
+                              'be submitted.'),
+            }
+            raise UserError(messages[self.cci_moderation_state] % self.name)
         if not self.cci_department_id:
             raise UserError(_('Choose the requesting department of "%s" before submitting it.')
                             % self.name)
@@ -397,21 +399,42 @@ class MailMassMailing(models.Model):
                 _('The wished date of "%s" is already past: choose a later date, or leave it '
                   'empty to mean as soon as possible.') % self.name)
 
-    def _cci_check_decidable(self, states, action):
+    def _cci_check_decidable(self, states, decision):
+        """Raise unless ``decision`` (approve, postpone, reject, reset) applies to this mailing
+        in its current state. One whole sentence per decision, for the translators."""
         self.ensure_one()
         if self.state in SENT_STATES:
-            raise UserError(_('You cannot %(action)s "%(name)s": it has already been sent.')
-                            % {"action": action, "name": self.name})
+            messages = {
+                "approve": _('You cannot approve "%s": it has already been sent.'),
+                "postpone": _('You cannot postpone "%s": it has already been sent.'),
+                "reject": _('You cannot reject "%s": it has already been sent.'),
+                "reset": _('You cannot put "%s" back to draft: it has already been sent.'),
+            }
+            raise UserError(messages[decision] % self.name)
         if self.cci_moderation_state not in states:
-            raise UserError(_('You cannot %(action)s "%(name)s": it is %(state)s.') % {
-                "action": action, "name": self.name,
+            messages = {
+                "approve": _('You cannot approve "%(name)s": its moderation state is '
+                             '"%(state)s".'),
+                "postpone": _('You cannot postpone "%(name)s": its moderation state is '
+                              '"%(state)s".'),
+                "reject": _('You cannot reject "%(name)s": its moderation state is '
+                            '"%(state)s".'),
+                "reset": _('You cannot put "%(name)s" back to draft: its moderation state is '
+                           '"%(state)s".'),
+            }
+            raise UserError(messages[decision] % {
+                "name": self.name,
                 "state": self._cci_state_label(self.cci_moderation_state)})
 
     @api.model
-    def _cci_check_reason(self, reason, action):
+    def _cci_check_reason(self, reason, decision):
         if not isinstance(reason, str) or not reason.strip():
-            raise UserError(_("Give a reason to %s a mailing: the department is told of it.")
-                            % action)
+            messages = {
+                "postpone": _("Give a reason to postpone a mailing: the department is told "
+                              "of it."),
+                "reject": _("Give a reason to reject a mailing: the department is told of it."),
+            }
+            raise UserError(messages[decision])
         return reason.strip()
 
     @api.model
@@ -790,10 +813,15 @@ class MailMassMailing(models.Model):
     def _cci_followup_values(self, audience, res_ids):
         """Values of the follow-up of this mailing (hook: cci_pressure copies the category)."""
         self.ensure_one()
-        label = dict(self._fields["cci_followup_audience"]._description_selection(self.env))
+        # one whole title per audience, for the translators
+        titles = {
+            "not_opened": _("Follow-up (did not open): %s"),
+            "not_clicked": _("Follow-up (did not click): %s"),
+            "opened": _("Follow-up (opened): %s"),
+            "clicked": _("Follow-up (clicked): %s"),
+        }
         return {
-            "name": _("Follow-up (%(audience)s): %(subject)s")
-            % {"audience": label[audience].lower(), "subject": self.name},
+            "name": titles[audience] % self.name,
             "body_html": self.body_html,
             "email_from": self.email_from,
             "reply_to_mode": self.reply_to_mode,

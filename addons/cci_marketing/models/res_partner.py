@@ -481,8 +481,8 @@ class ResPartner(models.Model):
                     isinstance(d, int) and not isinstance(d, bool) for d in department_ids):
                 raise UserError(_("Departments must be given by their ids."))
             domain.append(("department_id", "in", list(department_ids)))
-        start = self._cci_parse_datetime(date_from, _("start date"))
-        end = self._cci_parse_datetime(date_to, _("end date"), end_of_day=True)
+        start = self._cci_parse_datetime(date_from, "date_from")
+        end = self._cci_parse_datetime(date_to, "date_to", end_of_day=True)
         if start and end and start > end:
             raise UserError(_("The start date must come before the end date."))
         if start:
@@ -493,7 +493,10 @@ class ResPartner(models.Model):
 
     @api.model
     def _cci_parse_datetime(self, value, label, end_of_day=False):
-        """'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM:SS' (UTC) -> datetime, else a clear error."""
+        """'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM:SS' (UTC) -> datetime, else a clear error.
+
+        ``label`` names the argument: ``date_from`` or ``date_to`` (each has its own whole
+        sentence), else any translated name, shown apart from the sentence."""
         if not value:
             return False
         try:
@@ -509,10 +512,16 @@ class ResPartner(models.Model):
                 raise ValueError(value)
             return fields.Datetime.from_string(value)
         except (ValueError, TypeError):
-            raise UserError(
-                _("The %(label)s '%(value)s' is not a date: use the form YYYY-MM-DD or "
-                  "YYYY-MM-DD HH:MM:SS.") % {"label": label, "value": value}
-            )
+            messages = {
+                "date_from": _("The start date '%(value)s' is not a date: use the form "
+                               "YYYY-MM-DD or YYYY-MM-DD HH:MM:SS."),
+                "date_to": _("The end date '%(value)s' is not a date: use the form "
+                             "YYYY-MM-DD or YYYY-MM-DD HH:MM:SS."),
+            }
+            message = messages.get(label) or _(
+                "'%(value)s' is not a date (%(label)s): use the form YYYY-MM-DD or "
+                "YYYY-MM-DD HH:MM:SS.")
+            raise UserError(message % {"label": label, "value": value})
 
     @api.multi
     def action_cci_timeline(self):

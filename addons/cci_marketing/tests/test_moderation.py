@@ -388,6 +388,45 @@ class TestBadInput(ModerationCase):
         self.assertRefused(approved, lambda: approved.sudo(self.moderator).action_cci_approve(),
                            "approved")
 
+    def test_each_refusal_is_one_whole_sentence(self):
+        """The refusals name the decision in a sentence of their own (no verb or state
+        glued into a common sentence), in English and in French."""
+        draft = self.draft(name="Matinale")
+        submitted = self.submitted(name="Salon")
+
+        def as_user(mailing, user, lang):
+            return mailing.sudo(user).with_context(lang=lang)
+
+        cases = [
+            (lambda lang: as_user(draft, self.moderator, lang).action_cci_approve(),
+             'You cannot approve "Matinale": its moderation state is "Draft".',
+             "Vous ne pouvez pas approuver la campagne « Matinale » : elle est à l'état "
+             "« Brouillon »."),
+            (lambda lang: as_user(draft, self.moderator, lang).action_cci_reject("No"),
+             'You cannot reject "Matinale": its moderation state is "Draft".',
+             "Vous ne pouvez pas refuser la campagne « Matinale »"),
+            (lambda lang: as_user(draft, self.user_formation, lang).action_cci_reset_draft(),
+             'You cannot put "Matinale" back to draft: its moderation state is "Draft".',
+             "Vous ne pouvez pas remettre la campagne « Matinale » en brouillon"),
+            (lambda lang: as_user(submitted, self.user_formation, lang).action_cci_submit(),
+             '"Salon" is already submitted: only a draft or rejected mailing can be '
+             'submitted.', "La campagne « Salon » est déjà soumise"),
+            (lambda lang: as_user(submitted, self.moderator, lang).action_cci_postpone(
+                in_days(30), " "),
+             "Give a reason to postpone a mailing: the department is told of it.",
+             "Indiquez un motif pour reporter une campagne"),
+        ]
+        french = self.env["res.lang"].search([("code", "=", "fr_FR")])
+        for call, english, french_start in cases:
+            with self.assertRaises(UserError) as err:
+                call("en_US")
+            self.assertEqual(err.exception.name, english)
+            if french:  # the addon's French comes with the demo data's language
+                with self.assertRaises(UserError) as err:
+                    call("fr_FR")
+                self.assertTrue(err.exception.name.startswith(french_start),
+                                err.exception.name)
+
     def test_decisions_on_a_sent_mailing_are_refused(self):
         mailing = self.approved(schedule_date=in_days(-1))
         self.queue()
