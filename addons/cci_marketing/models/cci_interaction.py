@@ -102,17 +102,26 @@ class CciInteraction(models.Model):
     # The unique key of a fact. NOT NULL on purpose: PostgreSQL treats NULLs as distinct,
     # so a NULL here would let the same fact in twice.
     source_model = fields.Char(
-        required=True, readonly=True, help="Technical: the record the fact comes from."
+        string="Source model", required=True, readonly=True,
+        help="Technical: the model of the record the fact comes from.",
     )
-    source_id = fields.Integer(required=True, readonly=True)
+    source_id = fields.Integer(
+        string="Source record ID", required=True, readonly=True,
+        help="Technical: the id of the record the fact comes from.",
+    )
     source_sub_id = fields.Integer(
+        string="Source sub-record ID",
         required=True,
         readonly=True,
         default=0,
-        help="Technical: the attendee, when one source concerns several contacts.",
+        help="Technical: the attendee or recipient, when one source concerns several "
+        "contacts (0 otherwise).",
     )
 
-    kind_icon = fields.Char(compute="_compute_kind_icon")
+    kind_icon = fields.Char(
+        string="Kind icon", compute="_compute_kind_icon",
+        help="The Font Awesome icon of the kind, on the cards and the timeline.",
+    )
 
     @api.model_cr
     def init(self):

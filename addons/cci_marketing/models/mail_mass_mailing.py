@@ -118,7 +118,8 @@ class MailMassMailing(models.Model):
     cci_followup_ids = fields.One2many(
         "mail.mass_mailing", "cci_parent_id", string="Follow-ups", readonly=True
     )
-    cci_followup_count = fields.Integer(compute="_compute_cci_followup_count")
+    cci_followup_count = fields.Integer(
+        string="Number of follow-ups", compute="_compute_cci_followup_count")
 
     @api.depends("state", "sent_date", "schedule_date", "cci_requested_date",
                  "cci_moderation_state")
