@@ -9,6 +9,7 @@ import os
 
 import pytest
 from browser import ROOT, server_log_checked  # noqa: F401 (a fixture)
+from selenium.webdriver.common.by import By
 
 pytestmark = [pytest.mark.usefixtures("server_log_checked"), pytest.mark.skipif(
     not all(os.path.exists(os.path.join(ROOT, "addons", addon, "i18n", "fr.po"))
@@ -43,7 +44,8 @@ ENGLISH_LABELS = {
 }
 # Sentences of ours inside the page's text (alerts, help).
 ENGLISH_PHRASES = (
-    "within their quotas", "over quota", "other mailing(s) planned", "members",
+    "within their quotas", "over quota", "other mailings planned", "Another mailing planned",
+    "members", "1 member", "No member", "No mailing", "1 mailing",
     "On a company, the figures and the timeline include all its contacts",
 )
 # At least one of each group must be on the screens (our French, as fr.po says it).
@@ -121,3 +123,27 @@ def test_every_screen_of_ours_is_in_french(web, admin):
     for choices in FRENCH_LABELS:
         assert seen & set(choices), "none of %s on the screens" % (choices,)
     assert "Créer" in seen, "Odoo's own buttons are not in French"
+
+
+def test_department_cards_count_their_members_in_french(web, admin):
+    """0, 1 and several members each read as a French speaker says them."""
+    empty = admin.call("cci.department", "create",
+                       {"name": "Accueil (test)", "code": "T_ACCUEIL"})
+    try:
+        page = web("marketing", "desktop")
+        page.open_action("cci_marketing.cci_department_action")
+        page.switch_view("kanban")
+        page.wait_text("Accueil (test)")
+        counts = {d["name"]: len(d["user_ids"]) for d in admin.call(
+            "cci.department", "search_read", [], fields=["name", "user_ids"])}
+        assert 0 in counts.values() and 1 in counts.values(), counts
+        cards = page.displayed(".o_kanban_record")
+        seen = {}
+        for card in cards:
+            name = card.find_element(By.CSS_SELECTOR, "strong").text.strip()
+            seen[name] = card.find_element(By.CSS_SELECTOR, ".o_cci_member_count").text.strip()
+        expected = {name: "Aucun membre" if n == 0 else "1 membre" if n == 1
+                    else "%d membres" % n for name, n in counts.items()}
+        assert seen == expected
+    finally:
+        admin.call("cci.department", "unlink", [empty])
