@@ -150,7 +150,14 @@ def test_moderator_postpones_to_the_suggested_date_and_approves(
         step(page, "moderator-0-calendar")
         page.switch_view("list")
     else:
-        page.show_kanban_card(names[0])  # the phone's kanban: one state per tab
+        # the phone's kanban, one state per tab, opens on the tab of the requests to decide,
+        # not on the empty drafts' one
+        page.wait_text(names[0])
+        page.wait_idle()
+        page._settled(".o_kanban_group")
+        on_screen = [card.text for card in page.displayed(".o_kanban_record")
+                     if page._on_screen(card)]
+        assert any(names[0] in text for text in on_screen), on_screen
     for name in names:
         page.wait_text(name)
     step(page, "moderator-1-planning")
