@@ -249,3 +249,33 @@ def test_employee_reads_a_company_timeline(web, employee, viewport):
     if page.phone:
         assert page.displayed(".o_kanban_view"), "the timeline opens as cards on a phone"
     step(page, "timeline-3-timeline")
+
+
+@pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
+def test_employee_reads_the_planning_from_the_contacts_app(web, employee, admin, viewport):
+    submitted_id = admin.ref("cci_marketing.mail_mass_mailing_demo_export")
+    mailing = employee.call("mail.mass_mailing", "read", [submitted_id],
+                            ["name", "cci_moderation_state"])[0]
+    assert mailing["cci_moderation_state"] == "submitted"
+    page = web("employee", viewport)
+
+    page.open_menu("cci_marketing.mail_mass_mailing_planning_contacts_menu")
+    if not page.phone:
+        page.wait_visible(".o_calendar_view")
+        page.switch_view("list")
+    page.wait_text(mailing["name"])
+    if page.phone:  # cards, on the tab of the requests, not on the empty drafts' one
+        page.wait_idle()
+        page._settled(".o_kanban_group")
+        assert any(mailing["name"] in card.text for card in page.displayed(".o_kanban_record")
+                   if page._on_screen(card))
+    assert not page.displayed(".o_cp_buttons .o-kanban-button-new,"
+                              " .o_cp_buttons .o_list_button_add"), "read-only"
+    step(page, "employee-1-planning")
+
+    page.click_text(mailing["name"], within=".o_content")
+    page.wait_visible(".o_form_view.o_form_readonly")
+    assert page.statusbar() == "submitted"
+    assert not page.displayed(".o_form_button_edit, .o_form_button_create")
+    assert not page.displayed(".o_form_statusbar button:not(.o_arrow_button)")
+    step(page, "employee-2-planned-mailing")

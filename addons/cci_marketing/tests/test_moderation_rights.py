@@ -1,6 +1,9 @@
 """Who may do what in the moderation, and every way around it that must stay closed."""
+from lxml import etree
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import mute_logger
+from odoo.tools.safe_eval import safe_eval
 
 from .test_moderation import ModerationCase, in_days
 
@@ -90,6 +93,80 @@ class TestRoles(ModerationCase):
         with self.assertRaises((AccessError, UserError)):
             self.env["cci.moderation.decision"].sudo(self.moderator).create(
                 {"mass_mailing_id": mailing.id, "decision": "approve"})
+
+
+class TestEmployeePlanning(ModerationCase):
+    """A plain employee (no mass-mailing rights) reads the shared planning in the web client,
+    from the Contacts app, and can do nothing else with it."""
+
+    def employee_views(self, action):
+        """{view type: fields_view_get} of the action's views, as the employee loads them."""
+        Mailing = self.Mailing.sudo(self.employee).with_context(
+            **safe_eval(action.context or "{}"))
+        views = {view.view_mode: view.view_id.id for view in action.view_ids}
+        return {view_type: Mailing.fields_view_get(views.get(view_type), view_type)
+                for view_type in action.view_mode.split(",")}
+
+    def test_the_planning_menu_of_the_contacts_app(self):
+        menu = self.env.ref("cci_marketing.mail_mass_mailing_planning_contacts_menu")
+        visible = self.env["ir.ui.menu"].sudo(self.employee)._visible_menu_ids()
+        self.assertIn(menu.id, visible)
+        self.assertIn(menu.parent_id.id, visible, "the Contacts app")
+        action = menu.action.sudo(self.employee)
+        self.assertEqual(action.res_model, "mail.mass_mailing")
+        draft, submitted, approved = self.draft(), self.submitted(), self.approved()
+        # the planning: requests and approved mailings, drafts aside
+        search = self.Mailing.sudo(self.employee).fields_view_get(
+            action.search_view_id.id, "search")
+        planned = safe_eval(etree.fromstring(search["arch"]).xpath(
+            "//filter[@name='planned']")[0].get("domain"))
+        self.assertIn("search_default_planned", action.context)
+        seen = self.Mailing.sudo(self.employee).search(
+            planned + [("id", "in", (draft | submitted | approved).ids)])
+        self.assertEqual(seen, submitted | approved)
+        # every view reads, none offers to create, edit or delete
+        views = self.employee_views(action)
+        self.assertEqual(set(views), {"calendar", "kanban", "tree", "form"})
+        for view_type, view in views.items():
+            arch = etree.fromstring(view["arch"])
+            if view_type != "calendar":
+                self.assertEqual(arch.get("create"), "false", view_type)
+            if view_type in ("tree", "form"):
+                self.assertEqual((arch.get("edit"), arch.get("delete")), ("false", "false"),
+                                 view_type)
+            self.assertTrue(submitted.sudo(self.employee).read(list(view["fields"])))
+        form = etree.fromstring(views["form"]["arch"])
+        self.assertFalse(form.xpath("//button"), "no action from the employee's form")
+
+    @mute_logger("odoo.addons.base.ir.ir_model", "odoo.models")
+    def test_the_employee_only_reads(self):
+        submitted = self.submitted()
+        rejected = self.submitted()
+        rejected.sudo(self.moderator).action_cci_reject("No")
+        approved = self.approved()
+        for mailing in (submitted, rejected, approved):
+            as_employee = mailing.sudo(self.employee)
+            self.assertTrue(as_employee.read(["name", "cci_moderation_state"]))
+            with self.assertRaises(AccessError):
+                as_employee.write({"name": "Mine now"})
+            with self.assertRaises(AccessError):
+                as_employee.unlink()
+            with self.assertRaises(AccessError):
+                as_employee.action_cci_approve()
+            with self.assertRaises(AccessError):
+                as_employee.action_cci_postpone(in_days(30), "Later")
+            with self.assertRaises(AccessError):
+                as_employee.action_cci_reject("No")
+            with self.assertRaises(AccessError):
+                as_employee.action_cci_reset_draft()
+        with self.assertRaises(AccessError):
+            rejected.sudo(self.employee).action_cci_submit()
+        with self.assertRaises(AccessError):
+            self.Mailing.sudo(self.employee).create({"name": "Mine"})
+        self.assertEqual(
+            [m.cci_moderation_state for m in (submitted, rejected, approved)],
+            ["submitted", "rejected", "approved"])
+        self.assertEqual(submitted.name, "Invitation petit-déjeuner")
 
 
 class TestBypasses(ModerationCase):
