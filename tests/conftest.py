@@ -209,3 +209,22 @@ def mailing_category(user):
         [("module", "=", "cci_pressure"), ("name", "=", "cci_mailing_category_statutory")],
         fields=["res_id"])
     return {"cci_category_id": found[0]["res_id"]} if found else {}
+
+
+def partner_mailing(user, partner_ids, subject, **vals):
+    """Create, as ``user``, a mailing of ``subject`` to these partners (ids) and return its
+    id: the same body, sender and reply-to in every suite; ``vals`` add to or override
+    them. Without ``cci_category_id`` in ``vals``, the statutory notice (mailing_category)."""
+    model_id = user.call("ir.model", "search", [("model", "=", "res.partner")])[0]
+    values = {
+        "name": subject,
+        "body_html": "<p>Bonjour, <a href='https://www.example.com/agenda'>agenda</a></p>",
+        "mailing_model_id": model_id,
+        "mailing_domain": repr([("id", "in", sorted(partner_ids))]),
+        "reply_to_mode": "email",
+        "reply_to": "formation@cci-demo.example.com",
+    }
+    if "cci_category_id" not in vals:
+        values.update(mailing_category(user))
+    values.update(vals)
+    return user.call("mail.mass_mailing", "create", values)

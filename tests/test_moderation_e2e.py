@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from conftest import mailing_category, run_cron
+from conftest import partner_mailing, run_cron
 
 QUEUE_CRON = "mass_mailing.ir_cron_mass_mailing_queue"
 
@@ -27,21 +27,6 @@ def audience(admin):
     ids = [admin.call("res.partner", "create", {"name": email.split("@")[0], "email": email})
            for email in emails]
     return dict(zip(ids, emails))
-
-
-def new_mailing(user, audience, subject, **vals):
-    model_id = user.call("ir.model", "search", [("model", "=", "res.partner")])[0]
-    values = {
-        "name": subject,
-        "body_html": "<p>Bonjour, <a href='https://www.example.com/agenda'>agenda</a></p>",
-        "mailing_model_id": model_id,
-        "mailing_domain": repr([("id", "in", sorted(audience))]),
-        "reply_to_mode": "email",
-        "reply_to": "formation@cci-demo.example.com",
-    }
-    values.update(mailing_category(user))
-    values.update(vals)
-    return user.call("mail.mass_mailing", "create", values)
 
 
 def received(smtp_sink, audience, subject):
@@ -66,7 +51,7 @@ def refused(call, *args, **kwargs):
 def test_submitted_approved_queued_sent_then_followed_up(odoo, admin, moderator, formation,
                                                          employee, smtp_sink, audience):
     subject = "Matinale e2e %s" % next(iter(audience.values())).split("@")[0]
-    mailing_id = new_mailing(formation, audience, subject, cci_requested_date=utc(60 * 24))
+    mailing_id = partner_mailing(formation, audience, subject, cci_requested_date=utc(60 * 24))
     mailing = read(formation, mailing_id, ["cci_department_id", "cci_moderation_state"])
     assert mailing["cci_department_id"][1] == "Formation"
     assert mailing["cci_moderation_state"] == "draft"
@@ -131,7 +116,7 @@ def test_submitted_approved_queued_sent_then_followed_up(odoo, admin, moderator,
 
 def test_without_approval_nothing_leaves(admin, moderator, formation, smtp_sink, audience):
     subject = "Sans accord e2e %s" % next(iter(audience.values())).split("@")[0]
-    mailing_id = new_mailing(formation, audience, subject)
+    mailing_id = partner_mailing(formation, audience, subject)
     assert formation.call("mail.mass_mailing", "action_cci_submit", [mailing_id]) is True
 
     for user in (formation, moderator):
@@ -172,7 +157,7 @@ def test_without_approval_nothing_leaves(admin, moderator, formation, smtp_sink,
 
 def test_postponed_mailing_waits_for_its_date(admin, moderator, formation, smtp_sink, audience):
     subject = "Plus tard e2e %s" % next(iter(audience.values())).split("@")[0]
-    mailing_id = new_mailing(formation, audience, subject)
+    mailing_id = partner_mailing(formation, audience, subject)
     formation.call("mail.mass_mailing", "action_cci_submit", [mailing_id])
     assert "YYYY-MM-DD" in refused(moderator.call, "mail.mass_mailing", "action_cci_postpone",
                                    [mailing_id], "demain", "Pas cette semaine")
@@ -191,9 +176,10 @@ def test_postponed_mailing_waits_for_its_date(admin, moderator, formation, smtp_
 
 
 def test_overlaps_and_planning_over_xmlrpc(moderator, formation, audience):
-    first = new_mailing(formation, audience, "Chevauchement A", cci_requested_date=utc(60 * 72))
-    second = new_mailing(formation, dict(list(audience.items())[:2]), "Chevauchement B",
-                         cci_requested_date=utc(60 * 73))
+    first = partner_mailing(formation, audience, "Chevauchement A",
+                            cci_requested_date=utc(60 * 72))
+    second = partner_mailing(formation, dict(list(audience.items())[:2]), "Chevauchement B",
+                             cci_requested_date=utc(60 * 73))
     formation.call("mail.mass_mailing", "action_cci_submit", [first, second])
     overlaps = moderator.call("mail.mass_mailing", "cci_check_overlaps", [first])
     assert [(o["id"], o["shared"]) for o in overlaps if o["id"] == second] == [(second, 2)]

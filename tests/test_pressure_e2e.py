@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from conftest import run_cron
+from conftest import partner_mailing, run_cron
 
 QUEUE_CRON = "mass_mailing.ir_cron_mass_mailing_queue"
 
@@ -62,21 +62,6 @@ def quota(moderator, tag):
             "rule_name": "E2E one a week %s" % tag}
 
 
-def new_mailing(user, partner_ids, subject, category_id, **vals):
-    model_id = user.call("ir.model", "search", [("model", "=", "res.partner")])[0]
-    values = {
-        "name": subject,
-        "body_html": "<p>Bonjour, <a href='https://www.example.com/agenda'>agenda</a></p>",
-        "mailing_model_id": model_id,
-        "mailing_domain": repr([("id", "in", sorted(partner_ids))]),
-        "reply_to_mode": "email",
-        "reply_to": "formation@cci-demo.example.com",
-        "cci_category_id": category_id,
-    }
-    values.update(vals)
-    return user.call("mail.mass_mailing", "create", values)
-
-
 def received(smtp_sink, subject, emails):
     """Which of these addresses got a message with this subject (the moderation notices
     to the chamber's users aside)."""
@@ -120,14 +105,15 @@ def test_checked_before_submitting_and_enforced_at_send_time(
 
     # a first mailing reaches Anne and Bruno
     first = "Matinale quota %s" % tag
-    first_id = new_mailing(formation, [anne, bruno], first, category_id)
+    first_id = partner_mailing(formation, [anne, bruno], first, cci_category_id=category_id)
     send(formation, moderator, admin, first_id)
     assert received(smtp_sink, first, emails.values()) == {emails[anne], emails[bruno]}
 
     # a second one, to Anne, Bruno and Chloe, a day later: the department sees before
     # submitting that Anne and Bruno are over the quota, because of Formation's mailing
     second = "Atelier quota %s" % tag
-    second_id = new_mailing(formation, [anne, bruno, chloe], second, category_id)
+    second_id = partner_mailing(formation, [anne, bruno, chloe], second,
+                                cci_category_id=category_id)
     tomorrow = utc(60 * 24)
     check = formation.call("mail.mass_mailing", "cci_check_pressure", [second_id], tomorrow)
     assert (check["total"], check["ok"], check["over_quota"]) == (3, 1, 2)
@@ -162,8 +148,8 @@ def test_checked_before_submitting_and_enforced_at_send_time(
     assert second in timeline[0]["name"] and quota["rule_name"] in timeline[0]["name"]
 
     # a third, submitted: the moderator postpones it in one click to the suggested date
-    third_id = new_mailing(formation, [anne, david], "Salon quota %s" % tag, category_id,
-                           cci_requested_date=tomorrow)
+    third_id = partner_mailing(formation, [anne, david], "Salon quota %s" % tag,
+                               cci_category_id=category_id, cci_requested_date=tomorrow)
     assert formation.call("mail.mass_mailing", "action_cci_submit", [third_id]) is True
     suggested = formation.call("mail.mass_mailing", "cci_suggest_date", [third_id])
     # the planning is everyone's, the quota check the marketing users'
