@@ -283,9 +283,11 @@ class MailMassMailing(models.Model):
         self.ensure_one()
         Rule = self.env["cci.pressure.rule"]
         cr = self.env.cr
-        # Compiling these queries (PostgreSQL's JIT) costs more than running them.
-        cr.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
-        jit = cr.fetchone()[0]
+        # Compiling these queries (PostgreSQL's JIT) costs more than running them; their
+        # sorts of a large audience fit in memory with more than the default 4 MB.
+        cr.execute("SELECT current_setting('jit'), set_config('jit', 'off', true),"
+                   " current_setting('work_mem'), set_config('work_mem', '256MB', true)")
+        jit, _off, work_mem, _mem = cr.fetchone()
         Rule._cci_reset_tables()
         self._cci_pressure_load_audience(recipients)
         weight = self._cci_pressure_weight()
@@ -295,6 +297,7 @@ class MailMassMailing(models.Model):
             rules._cci_add_history(moment, self.id)
             planned_rows = self._cci_pressure_add_planned(rules, moment, horizon, sending)
             Rule._cci_add_no_solicit(moment, horizon)
+            cr.execute("ANALYZE cci_pressure_hist; ANALYZE cci_pressure_plan")
             rules._cci_evaluate_day0(weight, planned_rows)
         cr.execute("SELECT count(*) FROM cci_pressure_audience")
         total = cr.fetchone()[0]
@@ -318,7 +321,8 @@ class MailMassMailing(models.Model):
         if horizon and run["over_count"]:
             rules._cci_sweep(weight, horizon, planned_rows)
             run["best"] = Rule._cci_best_day(horizon)
-        cr.execute("SELECT set_config('jit', %s, true)", (jit,))
+        cr.execute("SELECT set_config('jit', %s, true), set_config('work_mem', %s, true)",
+                   (jit, work_mem))
         return run
 
     def _cci_pressure_load_audience(self, recipients=None):
