@@ -576,12 +576,19 @@ class ResPartner(models.Model):
                 return []
             scope = "p.id IN %(ids)s"
             params["ids"] = tuple(partner_ids)
-        self.env.cr.execute(
+        cr = self.env.cr
+        if partner_ids is None:
+            # the whole ledger, grouped twice: in memory rather than in temporary files
+            cr.execute("SELECT current_setting('work_mem'), set_config('work_mem', '256MB', true)")
+            work_mem = cr.fetchone()[0]
+        cr.execute(
             REFRESH_SQL.format(scope=scope, email=email_sql("p.email"),
                                mc_email=email_sql("mc.email")),
             params,
         )
-        changed = [r[0] for r in self.env.cr.fetchall()]
+        changed = [r[0] for r in cr.fetchall()]
+        if partner_ids is None:
+            cr.execute("SELECT set_config('work_mem', %s, true)", (work_mem,))
         if changed:
             self.invalidate_cache(
                 [name for name, field in self._fields.items()
