@@ -23,7 +23,8 @@ class MailMassMailing(models.Model):
         help="What kind of message this is; its weight is what the mailing costs each "
         "recipient in the solicitation quotas. Required to submit the mailing.",
     )
-    cci_pressure_checked = fields.Boolean(compute="_compute_cci_pressure")
+    cci_pressure_checked = fields.Boolean(string="Quotas checked",
+                                          compute="_compute_cci_pressure")
     cci_pressure_date = fields.Datetime(string="Quotas checked for",
                                         compute="_compute_cci_pressure")
     cci_pressure_total = fields.Integer(string="Recipients", compute="_compute_cci_pressure")
@@ -37,7 +38,7 @@ class MailMassMailing(models.Model):
         string="Over quota on the suggested date", compute="_compute_cci_pressure"
     )
     cci_pressure_better = fields.Boolean(
-        compute="_compute_cci_pressure",
+        string="Better date within 90 days", compute="_compute_cci_pressure",
         help="A later date within 90 days has fewer recipients over quota.",
     )
     cci_pressure_summary = fields.Html(
