@@ -22,13 +22,22 @@ TEMP_TABLES = (
     "CREATE TEMP TABLE IF NOT EXISTS cci_pressure_audience ("
     " res_id integer, partner_id integer, company_id integer, no_solicit date) ON COMMIT DROP",
     "CREATE TEMP TABLE IF NOT EXISTS cci_pressure_hist (company boolean, key integer,"
-    " fd integer, w numeric, category_id integer, department_id integer) ON COMMIT DROP",
+    " fd integer, w integer, category_id integer, department_id integer) ON COMMIT DROP",
     "CREATE TEMP TABLE IF NOT EXISTS cci_pressure_plan (company boolean, key integer,"
     " mass_mailing_id integer) ON COMMIT DROP",
     "CREATE TEMP TABLE IF NOT EXISTS cci_pressure_over (res_id integer, rule_id integer,"
     " company boolean, key integer, k integer, knext integer) ON COMMIT DROP",
 )
 NO_SOLICIT_RULE = 0  # pseudo-rule id of res.partner.cci_no_solicit_until
+# Above this many recipients, the window of the ledger is read once for all of them; below,
+# each recipient's rows through the partial indexes (a sending batch, a small mailing).
+ONE_PASS_AUDIENCE = 5000
+
+
+def cents(weight):
+    """Weights and maxima have two decimals: the queries add them as whole hundredths,
+    exactly, and faster than decimals."""
+    return int(round((weight or 0.0) * 100))
 
 
 class CciPressureRule(models.Model):
@@ -135,8 +144,8 @@ class CciPressureRule(models.Model):
         return {
             "rule_ids": self.ids,
             "wins": [r.window_days for r in self],
-            "maxes": [r.max_weight for r in self],
-            "weight": weight,
+            "maxes": [cents(r.max_weight) for r in self],
+            "weight": cents(weight),
             "companies": [r.scope == "company" for r in self],
             "any_cats": [not r.category_ids for r in self],
             "any_deps": [not r.department_ids for r in self],
@@ -144,7 +153,7 @@ class CciPressureRule(models.Model):
             "pr_mailings": [row[1] for row in rows],
             "pr_los": [row[2] for row in rows],
             "pr_his": [row[3] for row in rows],
-            "pr_ws": [row[4] for row in rows],
+            "pr_ws": [cents(row[4]) for row in rows],
             "pr_deps": [row[5] for row in rows],
         }
 
@@ -156,6 +165,9 @@ class CciPressureRule(models.Model):
         if not self:
             return
         start = date - timedelta(days=max(self.mapped("window_days")))
+        self.env.cr.execute("SELECT count(*) > %s FROM cci_pressure_audience",
+                            (ONE_PASS_AUDIENCE,))
+        window = WINDOW_ONE_PASS if self.env.cr.fetchone()[0] else WINDOW_PER_KEY
         branches = []
         if any(r.scope == "contact" for r in self):
             branches.append(HISTORY_CONTACTS)
@@ -163,7 +175,7 @@ class CciPressureRule(models.Model):
             branches.append(HISTORY_COMPANIES)
         self.env.cr.execute(
             "INSERT INTO cci_pressure_hist (company, key, fd, w, category_id, department_id)"
-            + " UNION ALL ".join(branches),
+            + window + " UNION ALL ".join(branches),
             {
                 "d0": fields.Datetime.to_string(date),
                 "start": fields.Datetime.to_string(start),
@@ -234,13 +246,13 @@ class CciPressureRule(models.Model):
         one pass over what counts, one sum per rule and key (a column per rule)."""
         if not self:
             return
-        params = {"weight": weight}
+        params = {"weight": cents(weight)}
         loads, checks = [], []
         for n, rule in enumerate(self):
             plan = {}
             for rule_id, mailing_id, lo, _hi, w, _dep in planned_rows:
                 if rule_id == rule.id and lo == 0:
-                    plan[mailing_id] = w
+                    plan[mailing_id] = cents(w)
             conditions = ["company = %s" % ("TRUE" if rule.scope == "company" else "FALSE")]
             hist = ["fd > %d" % -rule.window_days]
             if rule.category_ids:
@@ -253,15 +265,15 @@ class CciPressureRule(models.Model):
             if plan:
                 params["pm_%d" % n] = list(plan)
                 params["pw_%d" % n] = list(plan.values())
-                plan_sql = ("COALESCE((%%(pw_%d)s::numeric[])[array_position("
+                plan_sql = ("COALESCE((%%(pw_%d)s::int[])[array_position("
                             "%%(pm_%d)s::int[], mass_mailing_id)], 0)" % (n, n))
             loads.append(
                 "COALESCE(sum(CASE WHEN mass_mailing_id IS NULL THEN w ELSE {plan} END)"
                 " FILTER (WHERE {cond} AND (mass_mailing_id IS NOT NULL OR ({hist}))), 0)"
                 " AS l{n}".format(plan=plan_sql, cond=" AND ".join(conditions),
                                   hist=" AND ".join(hist), n=n))
-            params["max_%d" % n] = rule.max_weight
-            checks.append("CASE WHEN l{n} > %(max_{n})s::numeric - %(weight)s::numeric"
+            params["max_%d" % n] = cents(rule.max_weight)
+            checks.append("CASE WHEN l{n} > %(max_{n})s::int - %(weight)s::int"
                           " THEN {id} END".format(n=n, id=rule.id))
         self.env.cr.execute(
             """
@@ -292,7 +304,7 @@ class CciPressureRule(models.Model):
             params,
         )
         # a rule this mailing alone exceeds: everybody is over it, whatever they received
-        for rule in self.filtered(lambda r: r.max_weight < weight):
+        for rule in self.filtered(lambda r: cents(r.max_weight) < cents(weight)):
             self.env.cr.execute(
                 "INSERT INTO cci_pressure_over (res_id, rule_id, company, key, k, knext)"
                 " SELECT res_id, %s, %s, NULL, 0, 1 FROM cci_pressure_audience",
@@ -456,45 +468,76 @@ class CciPressureRule(models.Model):
         return self.env.cr.fetchone()
 
 
-# The solicitations of the audience's contacts: one row per mail they received.
-HISTORY_CONTACTS = """
-    SELECT FALSE, i.partner_id,
-           ceil(extract(epoch FROM i.date - %(d0)s::timestamp) / 86400.0)::int,
-           COALESCE(c.weight, 1.0)::numeric, m.cci_category_id, i.department_id
-      FROM (SELECT DISTINCT partner_id FROM cci_pressure_audience
-             WHERE partner_id IS NOT NULL) a
-      JOIN cci_interaction i ON i.partner_id = a.partner_id AND i.is_solicitation
-                            AND i.date > %(start)s AND i.date <= %(d0)s
-      LEFT JOIN mail_mass_mailing m ON m.id = i.mass_mailing_id
-      LEFT JOIN cci_mailing_category c ON c.id = m.cci_category_id
-     WHERE i.mass_mailing_id IS DISTINCT FROM %(exclude)s AND COALESCE(c.weight, 1.0) > 0
+# The solicitations in the longest window before the date (``win``), of the audience's
+# contacts and companies, with their weights in hundredths: in one pass over the window for
+# a large audience, through the partial indexes of each contact and company for a small one.
+WINDOW_ONE_PASS = """
+    WITH win AS MATERIALIZED (
+        SELECT i.id, i.partner_id, i.commercial_partner_id, i.mass_mailing_id, i.department_id,
+               ceil(extract(epoch FROM i.date - %(d0)s::timestamp) / 86400.0)::int AS fd,
+               round(COALESCE(c.weight, 1.0) * 100)::int AS w, m.cci_category_id
+          FROM cci_interaction i
+          LEFT JOIN mail_mass_mailing m ON m.id = i.mass_mailing_id
+          LEFT JOIN cci_mailing_category c ON c.id = m.cci_category_id
+         WHERE i.is_solicitation AND i.date > %(start)s AND i.date <= %(d0)s
+           AND i.mass_mailing_id IS DISTINCT FROM %(exclude)s AND COALESCE(c.weight, 1.0) > 0
+    ),
+    win_contacts AS (
+        SELECT * FROM win WHERE partner_id IN (SELECT partner_id FROM cci_pressure_audience)
+    ),
+    win_companies AS (
+        SELECT * FROM win
+         WHERE commercial_partner_id IN (SELECT company_id FROM cci_pressure_audience)
+    )
 """
-# The solicitations of the audience's companies: one row per mailing that reached any of
-# their contacts.
+WINDOW_PER_KEY = """
+    WITH win_contacts AS (
+        SELECT i.id, i.partner_id, i.commercial_partner_id, i.mass_mailing_id, i.department_id,
+               ceil(extract(epoch FROM i.date - %(d0)s::timestamp) / 86400.0)::int AS fd,
+               round(COALESCE(c.weight, 1.0) * 100)::int AS w, m.cci_category_id
+          FROM (SELECT DISTINCT partner_id FROM cci_pressure_audience
+                 WHERE partner_id IS NOT NULL) a
+          JOIN cci_interaction i ON i.partner_id = a.partner_id AND i.is_solicitation
+                                AND i.date > %(start)s AND i.date <= %(d0)s
+          LEFT JOIN mail_mass_mailing m ON m.id = i.mass_mailing_id
+          LEFT JOIN cci_mailing_category c ON c.id = m.cci_category_id
+         WHERE i.mass_mailing_id IS DISTINCT FROM %(exclude)s AND COALESCE(c.weight, 1.0) > 0
+    ),
+    win_companies AS (
+        SELECT i.id, i.partner_id, i.commercial_partner_id, i.mass_mailing_id, i.department_id,
+               ceil(extract(epoch FROM i.date - %(d0)s::timestamp) / 86400.0)::int AS fd,
+               round(COALESCE(c.weight, 1.0) * 100)::int AS w, m.cci_category_id
+          FROM (SELECT DISTINCT company_id FROM cci_pressure_audience
+                 WHERE company_id IS NOT NULL) a
+          JOIN cci_interaction i ON i.commercial_partner_id = a.company_id AND i.is_solicitation
+                                AND i.date > %(start)s AND i.date <= %(d0)s
+          LEFT JOIN mail_mass_mailing m ON m.id = i.mass_mailing_id
+          LEFT JOIN cci_mailing_category c ON c.id = m.cci_category_id
+         WHERE i.mass_mailing_id IS DISTINCT FROM %(exclude)s AND COALESCE(c.weight, 1.0) > 0
+    )
+"""
+# The contacts: one row per mail they received.
+HISTORY_CONTACTS = """
+    SELECT FALSE, partner_id, fd, w, cci_category_id, department_id FROM win_contacts
+"""
+# The companies: one row per mailing that reached any of their contacts.
 HISTORY_COMPANIES = """
-    SELECT TRUE, i.commercial_partner_id,
-           max(ceil(extract(epoch FROM i.date - %(d0)s::timestamp) / 86400.0))::int,
-           max(COALESCE(c.weight, 1.0))::numeric, min(m.cci_category_id), min(i.department_id)
-      FROM (SELECT DISTINCT company_id FROM cci_pressure_audience
-             WHERE company_id IS NOT NULL) a
-      JOIN cci_interaction i ON i.commercial_partner_id = a.company_id AND i.is_solicitation
-                            AND i.date > %(start)s AND i.date <= %(d0)s
-      LEFT JOIN mail_mass_mailing m ON m.id = i.mass_mailing_id
-      LEFT JOIN cci_mailing_category c ON c.id = m.cci_category_id
-     WHERE i.mass_mailing_id IS DISTINCT FROM %(exclude)s AND COALESCE(c.weight, 1.0) > 0
-     GROUP BY i.commercial_partner_id, COALESCE(i.mass_mailing_id, -i.id)
+    SELECT TRUE, commercial_partner_id, max(fd), max(w), min(cci_category_id),
+           min(department_id)
+      FROM win_companies
+     GROUP BY commercial_partner_id, COALESCE(mass_mailing_id, -id)
 """
 # The rules (r) and the planned mailings' days per rule (pr), from _cci_params.
 RULES_CTE = """
     WITH r AS (
-        SELECT id, win, mx - %(weight)s::numeric AS lim, company, any_cat, any_dep
-          FROM unnest(%(rule_ids)s::int[], %(wins)s::int[], %(maxes)s::numeric[],
+        SELECT id, win, mx - %(weight)s::int AS lim, company, any_cat, any_dep
+          FROM unnest(%(rule_ids)s::int[], %(wins)s::int[], %(maxes)s::int[],
                       %(companies)s::bool[], %(any_cats)s::bool[], %(any_deps)s::bool[])
                AS r(id, win, mx, company, any_cat, any_dep)
     ),
     pr AS (
         SELECT * FROM unnest(%(pr_rules)s::int[], %(pr_mailings)s::int[], %(pr_los)s::int[],
-                             %(pr_his)s::int[], %(pr_ws)s::numeric[], %(pr_deps)s::int[])
+                             %(pr_his)s::int[], %(pr_ws)s::int[], %(pr_deps)s::int[])
                AS pr(rule_id, mailing_id, lo, hi, w, dep)
     )"""
 # A ledger row h counts for rule r if r has no categories (departments) or has its own.

@@ -4,3 +4,4 @@ from . import test_pressure_suggest
 from . import test_pressure_send
 from . import test_pressure_dashboard
 from . import test_pressure_concurrency
+from . import test_pressure_one_pass
