@@ -295,7 +295,9 @@ def measure(env, repeat=5, log=print, recipients=100000, loop_sample=2000, send_
     log("pressure: naive loop %.2f s for %d recipients -> %.1f s for %d (x%.0f); same answer: %s"
         % (loop_s, len(sample), naive_s, len(ids), naive_s / day_s, agree))
 
-    exclusion = measure_exclusion(env, ids[:send_sample], domain, repeat, log)
+    exclusion = None
+    if send_sample:  # make bench measures the send-time exclusion on its own
+        exclusion = measure_exclusion(env, ids[:send_sample], domain, repeat, log)
     cr.execute("SELECT current_setting('jit'), version()")
     jit, version = cr.fetchone()
     return {
@@ -334,7 +336,8 @@ def measure_exclusion(env, ids, domain, repeat, log):
         pressure_s, _r = _median(
             lambda: mailing._cci_pressure_exclusions(mailing._cci_recipients(ids)), repeat)
         t0 = time.perf_counter()
-        mailing.send_mail(res_ids=remaining)
+        if remaining:  # everybody may be over quota on a small, dense history
+            mailing.send_mail(res_ids=remaining)
         send_s = time.perf_counter() - t0
     finally:
         thread.testing = testing

@@ -49,22 +49,7 @@ def generate(env, partners, companies, interactions, mailings, years=3, log=prin
                " WHERE ref = %s AND is_company", (BENCH_REF,))
     cr.execute("SELECT min(id) FROM res_partner WHERE ref = %s AND is_company", (BENCH_REF,))
     first_company = cr.fetchone()[0]
-    # contacts, spread over the companies; a few per company, some companies much larger
-    cr.execute(
-        """
-        INSERT INTO res_partner (name, display_name, is_company, active, email, type, ref,
-                                 customer, lang, company_id, opt_out, message_bounce,
-                                 parent_id, commercial_partner_id,
-                                 create_date, write_date, create_uid, write_uid)
-        SELECT 'Contact ' || g, 'Contact ' || g, FALSE, TRUE,
-               'contact' || g || '@entreprise' || c || '.example.com', 'contact', %(ref)s,
-               TRUE, 'fr_FR', 1, g %% 97 = 0, 0, c, c, now(), now(), 1, 1
-          FROM (SELECT g, %(first)s + (CASE WHEN g %% 10 = 0 THEN g %% 50
-                                            ELSE g %% %(companies)s END) AS c
-                  FROM generate_series(1, %(n)s) g) s
-        """,
-        {"n": persons, "ref": BENCH_REF, "first": first_company, "companies": companies},
-    )
+    add_contacts(cr, persons, first_company, companies)
     timings["partners"] = time.time() - t0
 
     t0 = time.time()
@@ -163,6 +148,27 @@ def generate(env, partners, companies, interactions, mailings, years=3, log=prin
     cr.execute("ANALYZE res_partner")
     cr.execute("ANALYZE mail_mail_statistics")
     return timings
+
+
+def add_contacts(cr, persons, first_company, companies, offset=0):
+    """``persons`` contacts spread over the companies; a few per company, some companies
+    much larger (one contact in ten goes to one of the first 50)."""
+    cr.execute(
+        """
+        INSERT INTO res_partner (name, display_name, is_company, active, email, type, ref,
+                                 customer, lang, company_id, opt_out, message_bounce,
+                                 parent_id, commercial_partner_id,
+                                 create_date, write_date, create_uid, write_uid)
+        SELECT 'Contact ' || g, 'Contact ' || g, FALSE, TRUE,
+               'contact' || g || '@entreprise' || c || '.example.com', 'contact', %(ref)s,
+               TRUE, 'fr_FR', 1, g %% 97 = 0, 0, c, c, now(), now(), 1, 1
+          FROM (SELECT g, %(first)s + (CASE WHEN g %% 10 = 0 THEN g %% 50
+                                            ELSE g %% %(companies)s END) AS c
+                  FROM generate_series(%(start)s, %(end)s) g) s
+        """,
+        {"start": offset + 1, "end": offset + persons, "ref": BENCH_REF,
+         "first": first_company, "companies": companies},
+    )
 
 
 def backfill(env):
