@@ -138,7 +138,7 @@ def generate(env, partners, companies, interactions, mailings, years=3, log=prin
                p.id, p.commercial_partner_id, (%(deps)s::int[])[1 + (g %% %(ndeps)s)],
                'Rendez-vous ' || g, NULL, NULL, FALSE, %(ref)s, g, 0
           FROM generate_series(1, %(n)s) g
-          JOIN res_partner p ON p.id = %(first)s + ((g * 7919) %% %(span)s)
+          JOIN res_partner p ON p.id = %(first)s + ((g::bigint * 7919) %% %(span)s)
         """,
         {"years": years, "deps": departments, "ndeps": len(departments), "ref": BENCH_REF,
          "n": other, "first": first_person, "span": span},

@@ -267,7 +267,7 @@ def bench_pressure(db, repeat, results):
     with registry(db).cursor() as cr:
         env = chamber.environment(cr)
         results["pressure_check"] = bench_pressure.measure(env, repeat=repeat, log=log,
-                                                           send_sample=0)
+                                                           loop_sample=500, send_sample=0)
         results["pressure_suggestion"] = {
             "seconds": results["pressure_check"]["with_suggestion_seconds"]}
         cr.rollback()
