@@ -1,8 +1,10 @@
 """Generates a chamber at a chosen scale, with set-based SQL, in a database that has the
 addons installed: companies and contacts, mailings over three years with Odoo's own tracking
 rows (mail.mail.statistics: sent, opened, clicked, bounced, replied), and the other kinds of
-interaction. The ledger is then built by the addon's own backfill, which is what an install on
-a database with history does, so generating also measures the backfill.
+interaction. Everything is created in date order, as a live database grows (a mailing's
+tracking rows are created when it is sent), so that the backfill writes the solicitations in
+date order too. The ledger is then built by the addon's own backfill, which is what an
+install on a database with history does, so generating also measures the backfill.
 """
 import asyncore
 import smtpd
@@ -79,13 +81,14 @@ def generate(env, partners, companies, interactions, mailings, years=3, log=prin
             mailing_model_id, mailing_domain, sent_date, cci_department_id, body_html,
             contact_ab_pc, create_date, write_date, create_uid, write_uid{extra_cols})
         SELECT s.id, 'chambre@example.com', 'email', 'done', TRUE, %(model)s, '[]',
-               (now() AT TIME ZONE 'UTC') - (%(years)s * 365 * random()) * interval '1 day',
+               (now() AT TIME ZONE 'UTC')
+                   - (%(years)s * 365 * (1 - g::float / %(n)s)) * interval '1 day',
                (%(deps)s::int[])[1 + (g %% %(ndeps)s)], '<p>Bonjour</p>', 100,
                now(), now(), 1, 1{extra_vals}
           FROM unnest(%(sources)s::int[]) WITH ORDINALITY AS s(id, g)
         """.format(extra_cols=extra_cols, extra_vals=extra_vals),
         {"model": partner_model, "years": years, "deps": departments,
-         "ndeps": len(departments), "sources": sources},
+         "ndeps": len(departments), "sources": sources, "n": mailings},
     )
     timings["mailings"] = time.time() - t0
 
@@ -132,7 +135,8 @@ def generate(env, partners, companies, interactions, mailings, years=3, log=prin
         INSERT INTO cci_interaction (date, kind, partner_id, commercial_partner_id,
             department_id, name, res_model, res_id, is_solicitation,
             source_model, source_id, source_sub_id)
-        SELECT (now() AT TIME ZONE 'UTC') - (%(years)s * 365 * random()) * interval '1 day',
+        SELECT (now() AT TIME ZONE 'UTC')
+                   - (%(years)s * 365 * (1 - g::float / %(n)s)) * interval '1 day',
                (ARRAY['meeting', 'lead', 'event_registered', 'survey_answered',
                       'activity_done'])[1 + g %% 5],
                p.id, p.commercial_partner_id, (%(deps)s::int[])[1 + (g %% %(ndeps)s)],
