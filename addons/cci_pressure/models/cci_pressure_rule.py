@@ -468,20 +468,22 @@ class CciPressureRule(models.Model):
         return self.env.cr.fetchone()
 
 
-# The solicitations in the longest window before the date (``win``), of the audience's
-# contacts and companies, with their weights in hundredths: in one pass over the window for
-# a large audience, through the partial indexes of each contact and company for a small one.
-WINDOW_ONE_PASS = """
-    WITH win AS MATERIALIZED (
+# The solicitations in the longest window before the date, of the audience's contacts and
+# companies (key columns, day fd, weight in hundredths), from the ledger rows that {source}
+# gives as ``i``: in one pass over the window for a large audience, through the partial
+# indexes of each contact and company for a small one.
+WINDOW_ROWS = """
         SELECT i.id, i.partner_id, i.commercial_partner_id, i.mass_mailing_id, i.department_id,
                ceil(extract(epoch FROM i.date - %(d0)s::timestamp) / 86400.0)::int AS fd,
                round(COALESCE(c.weight, 1.0) * 100)::int AS w, m.cci_category_id
-          FROM cci_interaction i
+          FROM {source}
           LEFT JOIN mail_mass_mailing m ON m.id = i.mass_mailing_id
           LEFT JOIN cci_mailing_category c ON c.id = m.cci_category_id
          WHERE i.is_solicitation AND i.date > %(start)s AND i.date <= %(d0)s
            AND i.mass_mailing_id IS DISTINCT FROM %(exclude)s AND COALESCE(c.weight, 1.0) > 0
-    ),
+"""
+WINDOW_ONE_PASS = """
+    WITH win AS MATERIALIZED ({rows}),
     win_contacts AS (
         SELECT * FROM win WHERE partner_id IN (SELECT partner_id FROM cci_pressure_audience)
     ),
@@ -489,33 +491,20 @@ WINDOW_ONE_PASS = """
         SELECT * FROM win
          WHERE commercial_partner_id IN (SELECT company_id FROM cci_pressure_audience)
     )
-"""
+""".format(rows=WINDOW_ROWS.format(source="cci_interaction i"))
 WINDOW_PER_KEY = """
-    WITH win_contacts AS (
-        SELECT i.id, i.partner_id, i.commercial_partner_id, i.mass_mailing_id, i.department_id,
-               ceil(extract(epoch FROM i.date - %(d0)s::timestamp) / 86400.0)::int AS fd,
-               round(COALESCE(c.weight, 1.0) * 100)::int AS w, m.cci_category_id
-          FROM (SELECT DISTINCT partner_id FROM cci_pressure_audience
-                 WHERE partner_id IS NOT NULL) a
-          JOIN cci_interaction i ON i.partner_id = a.partner_id AND i.is_solicitation
-                                AND i.date > %(start)s AND i.date <= %(d0)s
-          LEFT JOIN mail_mass_mailing m ON m.id = i.mass_mailing_id
-          LEFT JOIN cci_mailing_category c ON c.id = m.cci_category_id
-         WHERE i.mass_mailing_id IS DISTINCT FROM %(exclude)s AND COALESCE(c.weight, 1.0) > 0
-    ),
-    win_companies AS (
-        SELECT i.id, i.partner_id, i.commercial_partner_id, i.mass_mailing_id, i.department_id,
-               ceil(extract(epoch FROM i.date - %(d0)s::timestamp) / 86400.0)::int AS fd,
-               round(COALESCE(c.weight, 1.0) * 100)::int AS w, m.cci_category_id
-          FROM (SELECT DISTINCT company_id FROM cci_pressure_audience
-                 WHERE company_id IS NOT NULL) a
-          JOIN cci_interaction i ON i.commercial_partner_id = a.company_id AND i.is_solicitation
-                                AND i.date > %(start)s AND i.date <= %(d0)s
-          LEFT JOIN mail_mass_mailing m ON m.id = i.mass_mailing_id
-          LEFT JOIN cci_mailing_category c ON c.id = m.cci_category_id
-         WHERE i.mass_mailing_id IS DISTINCT FROM %(exclude)s AND COALESCE(c.weight, 1.0) > 0
-    )
-"""
+    WITH win_contacts AS ({contacts}),
+    win_companies AS ({companies})
+""".format(
+    contacts=WINDOW_ROWS.format(
+        source="(SELECT DISTINCT partner_id FROM cci_pressure_audience"
+               " WHERE partner_id IS NOT NULL) a"
+               " JOIN cci_interaction i ON i.partner_id = a.partner_id"),
+    companies=WINDOW_ROWS.format(
+        source="(SELECT DISTINCT company_id FROM cci_pressure_audience"
+               " WHERE company_id IS NOT NULL) a"
+               " JOIN cci_interaction i ON i.commercial_partner_id = a.company_id"),
+)
 # The contacts: one row per mail they received.
 HISTORY_CONTACTS = """
     SELECT FALSE, partner_id, fd, w, cci_category_id, department_id FROM win_contacts
