@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools import sql_settings
 from .cci_interaction import KINDS, email_sql
 
 HEALTH = [
@@ -577,18 +578,14 @@ class ResPartner(models.Model):
             scope = "p.id IN %(ids)s"
             params["ids"] = tuple(partner_ids)
         cr = self.env.cr
-        if partner_ids is None:
-            # the whole ledger, grouped twice: in memory rather than in temporary files
-            cr.execute("SELECT current_setting('work_mem'), set_config('work_mem', '256MB', true)")
-            work_mem = cr.fetchone()[0]
-        cr.execute(
-            REFRESH_SQL.format(scope=scope, email=email_sql("p.email"),
-                               mc_email=email_sql("mc.email")),
-            params,
-        )
-        changed = [r[0] for r in cr.fetchall()]
-        if partner_ids is None:
-            cr.execute("SELECT set_config('work_mem', %s, true)", (work_mem,))
+        # every partner: the whole ledger, grouped twice, in memory rather than in files
+        with sql_settings(cr, **({"work_mem": "256MB"} if partner_ids is None else {})):
+            cr.execute(
+                REFRESH_SQL.format(scope=scope, email=email_sql("p.email"),
+                                   mc_email=email_sql("mc.email")),
+                params,
+            )
+            changed = [r[0] for r in cr.fetchall()]
         if changed:
             self.invalidate_cache(
                 [name for name, field in self._fields.items()

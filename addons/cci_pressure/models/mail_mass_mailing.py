@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.addons.cci_marketing.models.cci_interaction import RECIPIENT_COLUMNS, email_sql
+from odoo.addons.cci_marketing.tools import sql_settings
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import html_escape
 from odoo.tools.safe_eval import safe_eval
@@ -282,13 +283,14 @@ class MailMassMailing(models.Model):
         ``sending``: the mailing leaves now (see _cci_pressure_add_planned); the result then
         names who is over which rule, else it counts them by rule and department."""
         self.ensure_one()
-        Rule = self.env["cci.pressure.rule"]
-        cr = self.env.cr
         # Compiling these queries (PostgreSQL's JIT) costs more than running them; their
         # sorts of a large audience fit in memory with more than the default 4 MB.
-        cr.execute("SELECT current_setting('jit'), set_config('jit', 'off', true),"
-                   " current_setting('work_mem'), set_config('work_mem', '256MB', true)")
-        jit, _off, work_mem, _mem = cr.fetchone()
+        with sql_settings(self.env.cr, jit="off", work_mem="256MB"):
+            return self._cci_pressure_evaluate(moment, horizon, recipients, sending)
+
+    def _cci_pressure_evaluate(self, moment, horizon, recipients, sending):
+        Rule = self.env["cci.pressure.rule"]
+        cr = self.env.cr
         Rule._cci_reset_tables()
         self._cci_pressure_load_audience(recipients)
         weight = self._cci_pressure_weight()
@@ -322,8 +324,6 @@ class MailMassMailing(models.Model):
         if horizon and run["over_count"]:
             rules._cci_sweep(weight, horizon, planned_rows)
             run["best"] = Rule._cci_best_day(horizon)
-        cr.execute("SELECT set_config('jit', %s, true), set_config('work_mem', %s, true)",
-                   (jit, work_mem))
         return run
 
     def _cci_pressure_load_audience(self, recipients=None):
