@@ -17,7 +17,8 @@ MAX_WINDOW_DAYS = 365
 #                          one row per mailing), ``fd`` = the first candidate day (date +
 #                          fd days) after the row, so that it counts on days k <= fd + W - 1
 #   cci_pressure_plan      the planned mailings reaching a key of the audience
-#   cci_pressure_over      per recipient and rule, the days [k, knext) it is over quota
+#   cci_pressure_over      per rule and key, the days [k, knext) it is over quota; the
+#                          recipients are joined to their keys only to count them
 TEMP_TABLES = (
     "CREATE TEMP TABLE IF NOT EXISTS cci_pressure_audience ("
     " res_id integer, partner_id integer, company_id integer, no_solicit date) ON COMMIT DROP",
@@ -25,8 +26,8 @@ TEMP_TABLES = (
     " fd integer, w integer, category_id integer, department_id integer) ON COMMIT DROP",
     "CREATE TEMP TABLE IF NOT EXISTS cci_pressure_plan (company boolean, key integer,"
     " mass_mailing_id integer) ON COMMIT DROP",
-    "CREATE TEMP TABLE IF NOT EXISTS cci_pressure_over (res_id integer, rule_id integer,"
-    " company boolean, key integer, k integer, knext integer) ON COMMIT DROP",
+    "CREATE TEMP TABLE IF NOT EXISTS cci_pressure_over (rule_id integer, company boolean,"
+    " key integer, k integer, knext integer) ON COMMIT DROP",
 )
 NO_SOLICIT_RULE = 0  # pseudo-rule id of res.partner.cci_no_solicit_until
 # Above this many recipients, the window of the ledger is read once for all of them; below,
@@ -157,13 +158,11 @@ class CciPressureRule(models.Model):
             "pr_deps": [row[5] for row in rows],
         }
 
-    def _cci_add_history(self, date, exclude_mailing_id):
-        """The ledger's solicitations of the audience's contacts and companies in the longest
-        window before the date, with their weights: a join per scope, so that PostgreSQL
-        reads a small audience through the partial indexes and a large one in one pass over
-        the window."""
-        if not self:
-            return
+    def _cci_window(self, date, exclude_mailing_id):
+        """(SQL, params): a WITH whose last query, ``hist``, holds the ledger's solicitations
+        of the audience's contacts and companies in the longest window before the date, with
+        their weights: a join per scope, so that PostgreSQL reads a small audience through
+        the partial indexes and a large one in one pass over the window."""
         start = date - timedelta(days=max(self.mapped("window_days")))
         self.env.cr.execute("SELECT count(*) > %s FROM cci_pressure_audience",
                             (ONE_PASS_AUDIENCE,))
@@ -173,40 +172,66 @@ class CciPressureRule(models.Model):
             branches.append(HISTORY_CONTACTS)
         if any(r.scope == "company" for r in self):
             branches.append(HISTORY_COMPANIES)
+        return window + ", hist AS MATERIALIZED (" + " UNION ALL ".join(branches) + ")", {
+            "d0": fields.Datetime.to_string(date),
+            "start": fields.Datetime.to_string(start),
+            "exclude": exclude_mailing_id or 0,
+        }
+
+    def _cci_add_history(self, date, exclude_mailing_id, weight, planned_rows):
+        """The window of the ledger (see _cci_window) in cci_pressure_hist, for the keys
+        that can be over on some day only, here and in cci_pressure_plan: those whose whole
+        load for a rule (its window, every planned mailing that counts for it) exceeds its
+        limit. Most keys cannot, and no later step reads them."""
+        if not self:
+            return
+        window, params = self._cci_window(date, exclude_mailing_id)
+        checks, check_params = self._cci_load_checks(weight, planned_rows, any_day=True)
         self.env.cr.execute(
-            "INSERT INTO cci_pressure_hist (company, key, fd, w, category_id, department_id)"
-            + window + " UNION ALL ".join(branches),
-            {
-                "d0": fields.Datetime.to_string(date),
-                "start": fields.Datetime.to_string(start),
-                "exclude": exclude_mailing_id or 0,
-            },
+            window + """,
+            relevant AS MATERIALIZED (
+                SELECT company, key FROM ({checks}) x WHERE rule_ids <> '{{}}'
+            ),
+            dropped AS (
+                DELETE FROM cci_pressure_plan p
+                 WHERE NOT EXISTS (SELECT 1 FROM relevant l
+                                    WHERE l.company = p.company AND l.key = p.key)
+            )
+            INSERT INTO cci_pressure_hist (company, key, fd, w, category_id, department_id)
+            SELECT h.* FROM hist h JOIN relevant l USING (company, key)
+            """.format(checks=checks.format(hist="hist")),
+            dict(params, **check_params),
         )
 
     @api.model
-    def _cci_add_plan(self, targets_sql, mailing_id, started=False):
-        """The keys of the audience a planned mailing reaches (its contacts, and their
-        companies), leaving out, once it started, those it already reached or held back
-        (they are in the ledger)."""
+    def _cci_add_plans(self, plans):
+        """The keys of the audience that planned mailings reach (their contacts, and their
+        companies), leaving out, for those that started, the contacts they already reached
+        or held back (they are in the ledger). ``plans``: [(targets SQL, see
+        _cci_pressure_targets_sql, mailing id, started)]."""
+        if not plans:
+            return
+        targets = " UNION ALL ".join(
+            """
+            SELECT DISTINCT {mailing} AS mailing_id, t.partner_id, t.company_id
+              FROM ({sql}) t(res_id, partner_id, company_id, no_solicit)
+             WHERE t.partner_id IS NOT NULL AND (NOT {started} OR NOT EXISTS (
+                   SELECT 1 FROM cci_interaction x
+                    WHERE x.mass_mailing_id = {mailing} AND x.partner_id = t.partner_id
+                      AND x.kind IN ('mailing_sent', 'mailing_excluded')))
+            """.format(sql=sql, mailing=int(mailing_id), started=bool(started))
+            for sql, mailing_id, started in plans)
         self.env.cr.execute(
             """
             INSERT INTO cci_pressure_plan (company, key, mass_mailing_id)
-            WITH tgt AS MATERIALIZED (
-                SELECT DISTINCT rp.id AS partner_id, rp.commercial_partner_id AS company_id
-                  FROM ({targets}) t
-                  JOIN res_partner rp ON rp.id = t.partner_id
-                 WHERE NOT %(started)s OR NOT EXISTS (
-                       SELECT 1 FROM cci_interaction x
-                        WHERE x.mass_mailing_id = %(mailing)s AND x.partner_id = rp.id
-                          AND x.kind IN ('mailing_sent', 'mailing_excluded'))
-            )
-            SELECT FALSE, partner_id, %(mailing)s FROM tgt
+            WITH tgt AS MATERIALIZED ({targets})
+            SELECT FALSE, partner_id, mailing_id FROM tgt
              WHERE partner_id IN (SELECT partner_id FROM cci_pressure_audience)
             UNION ALL
-            SELECT DISTINCT TRUE, company_id, %(mailing)s FROM tgt
+            SELECT DISTINCT TRUE, company_id, mailing_id FROM tgt
              WHERE company_id IN (SELECT company_id FROM cci_pressure_audience)
-            """.format(targets=targets_sql),
-            {"mailing": mailing_id, "started": started},
+            """.format(targets=targets),
+            {"all": True},
         )
 
     def _cci_planned_rows(self, date, horizon, at, weight, category, department, mailing_id):
@@ -228,32 +253,36 @@ class CciPressureRule(models.Model):
 
     @api.model
     def _cci_add_no_solicit(self, date, horizon):
-        """A recipient who asked for peace until a date is over on every day before it."""
+        """A contact who asked for peace until a date is over on every day before it."""
         self.env.cr.execute(
             """
-            INSERT INTO cci_pressure_over (res_id, rule_id, company, key, k, knext)
-            SELECT res_id, %(rule)s, FALSE, partner_id, 0,
-                   least(ceil(extract(epoch FROM no_solicit::timestamp - %(d0)s::timestamp)
-                              / 86400.0)::int, %(h)s + 1)
+            INSERT INTO cci_pressure_over (rule_id, company, key, k, knext)
+            SELECT %(rule)s, FALSE, partner_id, 0,
+                   least(ceil(date_part('epoch', max(no_solicit)::timestamp - %(d0)s::timestamp)
+                              / 86400)::int, %(h)s + 1)
               FROM cci_pressure_audience
              WHERE no_solicit IS NOT NULL AND no_solicit::timestamp > %(d0)s::timestamp
+             GROUP BY partner_id
             """,
             {"rule": NO_SOLICIT_RULE, "d0": fields.Datetime.to_string(date), "h": horizon},
         )
 
-    def _cci_evaluate_day0(self, weight, planned_rows):
-        """Fill cci_pressure_over with the (recipient, rule) over quota on the date itself:
-        one pass over what counts, one sum per rule and key (a column per rule)."""
-        if not self:
-            return
-        params = {"weight": cents(weight)}
-        loads, checks = [], []
+    def _cci_alone_over(self, weight):
+        """The rules this mailing alone exceeds: every recipient is over them, every day."""
+        return self.filtered(lambda r: cents(r.max_weight) < cents(weight))
+
+    def _cci_load_checks(self, weight, planned_rows, any_day=False):
+        """(SQL, params): per key of ``{hist}`` and cci_pressure_plan, ``rule_ids``, the
+        rules over which its load is: on the date itself (the planned mailings that count
+        on day 0), or with ``any_day`` its whole load (every planned mailing that counts on
+        some day), above which no day can be. One pass, one sum per rule and key."""
+        params = {}
+        checks = []
         for n, rule in enumerate(self):
             plan = {}
             for rule_id, mailing_id, lo, _hi, w, _dep in planned_rows:
-                if rule_id == rule.id and lo == 0:
+                if rule_id == rule.id and (any_day or lo == 0):
                     plan[mailing_id] = cents(w)
-            conditions = ["company = %s" % ("TRUE" if rule.scope == "company" else "FALSE")]
             hist = ["fd > %d" % -rule.window_days]
             if rule.category_ids:
                 hist.append("category_id = ANY(%%(cats_%d)s)" % n)
@@ -267,70 +296,57 @@ class CciPressureRule(models.Model):
                 params["pw_%d" % n] = list(plan.values())
                 plan_sql = ("COALESCE((%%(pw_%d)s::int[])[array_position("
                             "%%(pm_%d)s::int[], mass_mailing_id)], 0)" % (n, n))
-            loads.append(
-                "COALESCE(sum(CASE WHEN mass_mailing_id IS NULL THEN w ELSE {plan} END)"
-                " FILTER (WHERE {cond} AND (mass_mailing_id IS NOT NULL OR ({hist}))), 0)"
-                " AS l{n}".format(plan=plan_sql, cond=" AND ".join(conditions),
-                                  hist=" AND ".join(hist), n=n))
-            params["max_%d" % n] = cents(rule.max_weight)
-            checks.append("CASE WHEN l{n} > %(max_{n})s::int - %(weight)s::int"
-                          " THEN {id} END".format(n=n, id=rule.id))
-        self.env.cr.execute(
-            """
-            WITH src AS (
+            params["lim_%d" % n] = cents(rule.max_weight) - cents(weight)
+            checks.append(
+                "CASE WHEN sum(CASE WHEN mass_mailing_id IS NULL THEN w ELSE {plan} END)"
+                " FILTER (WHERE company = {company} AND (mass_mailing_id IS NOT NULL OR"
+                " ({hist}))) > %(lim_{n})s::int THEN {id} END".format(
+                    plan=plan_sql, company="TRUE" if rule.scope == "company" else "FALSE",
+                    hist=" AND ".join(hist), n=n, id=rule.id))
+        return """
+            SELECT company, key, array_remove(ARRAY[{checks}], NULL) AS rule_ids FROM (
                 SELECT company, key, fd, w, category_id, department_id,
                        NULL::integer AS mass_mailing_id
-                  FROM cci_pressure_hist
+                  FROM {{hist}}
                 UNION ALL
                 SELECT company, key, NULL, NULL, NULL, NULL, mass_mailing_id
                   FROM cci_pressure_plan
-            ),
-            per_key AS (
-                SELECT company, key, {loads} FROM src GROUP BY company, key
-            ),
-            over_keys AS (
-                SELECT company, key, unnest(array_remove(ARRAY[{checks}], NULL)) AS rule_id
-                  FROM per_key
-            )
-            INSERT INTO cci_pressure_over (res_id, rule_id, company, key, k, knext)
-            SELECT a.res_id, o.rule_id, FALSE, o.key, 0, 1
-              FROM over_keys o JOIN cci_pressure_audience a ON a.partner_id = o.key
-             WHERE NOT o.company
-            UNION ALL
-            SELECT a.res_id, o.rule_id, TRUE, o.key, 0, 1
-              FROM over_keys o JOIN cci_pressure_audience a ON a.company_id = o.key
-             WHERE o.company
-            """.format(loads=", ".join(loads), checks=", ".join(checks)),
+            ) src GROUP BY company, key
+        """.format(checks=", ".join(checks)), params
+
+    def _cci_evaluate_day0(self, weight, planned_rows, date=None, exclude_mailing_id=None):
+        """Fill cci_pressure_over with the (rule, key) over quota on the date itself, from
+        cci_pressure_hist, or with ``date`` straight from the ledger's window (when nothing
+        else needs the history: at send time)."""
+        if not self:
+            return
+        checks, params = self._cci_load_checks(weight, planned_rows)
+        window, source = "", "cci_pressure_hist"
+        if date:
+            window, window_params = self._cci_window(date, exclude_mailing_id)
+            params.update(window_params)
+            source = "hist"
+        self.env.cr.execute(
+            window + """
+            INSERT INTO cci_pressure_over (rule_id, company, key, k, knext)
+            SELECT unnest(rule_ids), company, key, 0, 1 FROM ({checks}) x
+            """.format(checks=checks.format(hist=source)),
             params,
         )
-        # a rule this mailing alone exceeds: everybody is over it, whatever they received
-        for rule in self.filtered(lambda r: cents(r.max_weight) < cents(weight)):
-            self.env.cr.execute(
-                "INSERT INTO cci_pressure_over (res_id, rule_id, company, key, k, knext)"
-                " SELECT res_id, %s, %s, NULL, 0, 1 FROM cci_pressure_audience",
-                (rule.id, rule.scope == "company"))
 
     def _cci_sweep(self, weight, horizon, planned_rows):
-        """Add to cci_pressure_over the days 1 to ``horizon`` when each (recipient, rule) is
-        over. Only the keys that can be over on some day are swept (their load on the date
-        plus every planned mailing exceeds the limit: over on the date, or reached by a
-        planned mailing; the history only goes down with the days); for them, the starts and
-        ends of what counts, summed in day order, give the load of each stretch of days."""
+        """Fill cci_pressure_over with the days 0 to ``horizon`` when each (rule, key) is
+        over. Only the keys whose whole load (every row, every planned mailing) exceeds the
+        limit can be over on some day; for them, the starts and ends of what counts, summed
+        in day order, give the load of each stretch of days."""
         if not self:
             return
         self.env.cr.execute(
             RULES_CTE + """,
-            cand AS MATERIALIZED (
-                SELECT DISTINCT company, key FROM cci_pressure_over
-                 WHERE rule_id <> %(no_solicit)s AND key IS NOT NULL
-                UNION
-                SELECT DISTINCT company, key FROM cci_pressure_plan
-            ),
-            ev AS (
+            ev AS MATERIALIZED (
                 SELECT r.id AS rule_id, h.company, h.key, 0 AS lo,
                        least(h.fd + r.win - 1, %(h)s) AS hi, h.w
                   FROM cci_pressure_hist h
-                  JOIN cand USING (company, key)
                   JOIN r ON r.company = h.company AND h.fd > -r.win AND """ + FILTERS + """
                 UNION ALL
                 SELECT pr.rule_id, p.company, p.key, pr.lo, pr.hi, pr.w
@@ -343,39 +359,22 @@ class CciPressureRule(models.Model):
                  GROUP BY e.rule_id, e.company, e.key, r.lim HAVING sum(e.w) > r.lim
             ),
             pts AS (
-                SELECT rule_id, company, key, k, sum(d) AS d FROM (
-                    SELECT e.rule_id, e.company, e.key, e.lo AS k, e.w AS d
-                      FROM ev e JOIN heavy USING (rule_id, company, key)
-                    UNION ALL
-                    SELECT e.rule_id, e.company, e.key, e.hi + 1, -e.w
-                      FROM ev e JOIN heavy USING (rule_id, company, key)
-                    UNION ALL
-                    SELECT rule_id, company, key, 0, 0 FROM heavy
-                ) x GROUP BY 1, 2, 3, 4
+                SELECT e.rule_id, e.company, e.key, v.k, sum(v.d)::int AS d
+                  FROM ev e JOIN heavy USING (rule_id, company, key),
+                       LATERAL (VALUES (e.lo, e.w), (e.hi + 1, -e.w)) v(k, d)
+                 GROUP BY 1, 2, 3, 4
             ),
             seg AS (
                 SELECT p.rule_id, p.company, p.key, p.k,
                        lead(p.k, 1, %(h)s + 1) OVER w AS knext, sum(p.d) OVER w AS load
                   FROM pts p WINDOW w AS (PARTITION BY p.rule_id, p.company, p.key ORDER BY p.k)
-            ),
-            over_seg AS (
-                SELECT s.rule_id, s.company, s.key, greatest(s.k, 1) AS k, s.knext
-                  FROM seg s JOIN r ON r.id = s.rule_id
-                 WHERE s.load > r.lim AND s.knext > 1 AND s.k <= %(h)s
             )
-            INSERT INTO cci_pressure_over (res_id, rule_id, company, key, k, knext)
-            SELECT a.res_id, o.rule_id, FALSE, o.key, o.k, o.knext
-              FROM over_seg o JOIN cci_pressure_audience a ON a.partner_id = o.key
-             WHERE NOT o.company
-            UNION ALL
-            SELECT a.res_id, o.rule_id, TRUE, o.key, o.k, o.knext
-              FROM over_seg o JOIN cci_pressure_audience a ON a.company_id = o.key
-             WHERE o.company
-            UNION ALL
-            SELECT a.res_id, r.id, r.company, NULL, 1, %(h)s + 1
-              FROM r CROSS JOIN cci_pressure_audience a WHERE r.lim < 0
+            INSERT INTO cci_pressure_over (rule_id, company, key, k, knext)
+            SELECT s.rule_id, s.company, s.key, s.k, s.knext
+              FROM seg s JOIN r ON r.id = s.rule_id
+             WHERE s.load > r.lim AND s.k <= %(h)s
             """,
-            dict(self._cci_params(weight, planned_rows), h=horizon, no_solicit=NO_SOLICIT_RULE),
+            dict(self._cci_params(weight, planned_rows), h=horizon),
         )
 
     # ------------------------------------------------------------------
@@ -386,18 +385,23 @@ class CciPressureRule(models.Model):
     def _cci_over_now(self):
         """{res_id: [rule ids]} of the recipients over on the date itself (day 0)."""
         self.env.cr.execute(
-            "SELECT res_id, array_agg(DISTINCT rule_id ORDER BY rule_id)"
-            " FROM cci_pressure_over WHERE k = 0 GROUP BY res_id"
-        )
+            "SELECT res_id, array_agg(rule_id ORDER BY rule_id) FROM (" + HITS + ") h"
+            " GROUP BY res_id")
         return dict(self.env.cr.fetchall())
 
     @api.model
-    def _cci_by_rule(self):
+    def _cci_counts(self):
+        """(recipients over on day 0, {rule id: recipients over it on day 0})."""
         self.env.cr.execute(
-            "SELECT rule_id, count(DISTINCT res_id) FROM cci_pressure_over WHERE k = 0"
-            " GROUP BY rule_id"
-        )
-        return dict(self.env.cr.fetchall())
+            "SELECT rule_id, count(DISTINCT res_id) FROM (" + HITS + ") h"
+            " GROUP BY GROUPING SETS ((rule_id), ())")
+        by_rule, total = {}, 0
+        for rule_id, n in self.env.cr.fetchall():
+            if rule_id is None:
+                total = n
+            else:
+                by_rule[rule_id] = n
+        return total, by_rule
 
     def _cci_by_department(self, planned_rows):
         """{department id or None: recipients over on day 0 for whom that department's
@@ -406,22 +410,33 @@ class CciPressureRule(models.Model):
             return {}
         self.env.cr.execute(
             RULES_CTE + """,
-            src AS (
-                SELECT r.id AS rule_id, h.company, h.key, h.department_id
-                  FROM cci_pressure_hist h
-                  JOIN r ON r.company = h.company AND h.fd > -r.win AND """ + FILTERS + """
-                UNION ALL
-                SELECT pr.rule_id, p.company, p.key, pr.dep
-                  FROM cci_pressure_plan p
-                  JOIN pr ON pr.mailing_id = p.mass_mailing_id AND pr.lo = 0
+            over0 AS (
+                SELECT rule_id, company, key FROM cci_pressure_over
+                 WHERE k = 0 AND rule_id <> %(no_solicit)s
+            ),
+            deps AS (
+                SELECT h.department_id, o.company, o.key
+                  FROM over0 o
+                  JOIN cci_pressure_hist h ON h.company = o.company AND h.key = o.key
+                  JOIN r ON r.id = o.rule_id AND h.fd > -r.win AND """ + FILTERS + """
+                UNION
+                SELECT pr.dep, o.company, o.key
+                  FROM over0 o
+                  JOIN cci_pressure_plan p ON p.company = o.company AND p.key = o.key
+                  JOIN pr ON pr.mailing_id = p.mass_mailing_id AND pr.rule_id = o.rule_id
+                             AND pr.lo = 0
             )
-            SELECT s.department_id, count(DISTINCT o.res_id)
-              FROM cci_pressure_over o
-              JOIN src s ON s.rule_id = o.rule_id AND s.company = o.company AND s.key = o.key
-             WHERE o.k = 0
-             GROUP BY s.department_id
+            SELECT department_id, count(*) FROM (
+                SELECT d.department_id, a.res_id
+                  FROM deps d JOIN cci_pressure_audience a ON a.partner_id = d.key
+                 WHERE NOT d.company
+                UNION
+                SELECT d.department_id, a.res_id
+                  FROM deps d JOIN cci_pressure_audience a ON a.company_id = d.key
+                 WHERE d.company
+            ) x GROUP BY department_id
             """,
-            self._cci_params(0.0, planned_rows),
+            dict(self._cci_params(0.0, planned_rows), no_solicit=NO_SOLICIT_RULE),
         )
         return dict(self.env.cr.fetchall())
 
@@ -429,32 +444,48 @@ class CciPressureRule(models.Model):
     def _cci_best_day(self, horizon):
         """(day, recipients over that day): the first day in [0, horizon] with the fewest.
 
-        Per recipient the stretches of days over any rule are merged into islands; the
+        The stretches of each key (over any rule) are merged into islands; a recipient is
+        over on the days of its contact's and its company's islands: merged again for the
+        recipients whose contact has islands, counted per company for the others. The
         starts and ends of the islands, summed in order, give the count of each day.
         """
         self.env.cr.execute(
             """
-            WITH s AS (
-                SELECT res_id, k, knext,
-                       max(knext) OVER (PARTITION BY res_id ORDER BY k, knext
-                                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
-                           AS prev_end
-                  FROM cci_pressure_over
+            WITH key_isl AS MATERIALIZED (
+                SELECT company, key, min(k) AS k0, max(knext) AS k1
+                  FROM (""" + ISLANDS.format(src="cci_pressure_over", part="company, key") + """
+                       ) x GROUP BY company, key, island
             ),
-            isl AS (
-                SELECT res_id, k, knext,
-                       sum(CASE WHEN prev_end IS NULL OR k > prev_end THEN 1 ELSE 0 END)
-                           OVER (PARTITION BY res_id ORDER BY k, knext) AS island
-                  FROM s
+            contact_isl AS MATERIALIZED (SELECT key, k0, k1 FROM key_isl WHERE NOT company),
+            company_isl AS MATERIALIZED (SELECT key, k0, k1 FROM key_isl WHERE company),
+            aud AS MATERIALIZED (
+                SELECT a.res_id, a.company_id, c.key IS NOT NULL AS own
+                  FROM cci_pressure_audience a
+                  LEFT JOIN (SELECT DISTINCT key FROM contact_isl) c ON c.key = a.partner_id
+            ),
+            own AS (
+                SELECT a.res_id, c.k0 AS k, c.k1 AS knext
+                  FROM cci_pressure_audience a JOIN contact_isl c ON c.key = a.partner_id
+                UNION ALL
+                SELECT a.res_id, c.k0, c.k1
+                  FROM aud a JOIN company_isl c ON c.key = a.company_id
+                 WHERE a.own
             ),
             spans AS (
-                SELECT min(k) AS k0, max(knext) AS k1 FROM isl GROUP BY res_id, island
+                SELECT min(k) AS k0, max(knext) AS k1, 1 AS n
+                  FROM (""" + ISLANDS.format(src="own", part="res_id") + """) x
+                 GROUP BY res_id, island
+                UNION ALL
+                SELECT c.k0, c.k1, b.n
+                  FROM company_isl c
+                  JOIN (SELECT company_id, count(*) AS n FROM aud WHERE NOT own
+                         GROUP BY company_id) b ON b.company_id = c.key
             ),
             deltas AS (
                 SELECT k, sum(d) AS d FROM (
-                    SELECT k0 AS k, 1 AS d FROM spans
+                    SELECT k0 AS k, n AS d FROM spans
                     UNION ALL
-                    SELECT k1, -1 FROM spans WHERE k1 <= %(h)s
+                    SELECT k1, -n FROM spans WHERE k1 <= %(h)s
                 ) x GROUP BY k
             ),
             days AS (
@@ -474,16 +505,24 @@ class CciPressureRule(models.Model):
 # indexes of each contact and company for a small one.
 WINDOW_ROWS = """
         SELECT i.id, i.partner_id, i.commercial_partner_id, i.mass_mailing_id, i.department_id,
-               ceil(extract(epoch FROM i.date - %(d0)s::timestamp) / 86400.0)::int AS fd,
-               round(COALESCE(c.weight, 1.0) * 100)::int AS w, m.cci_category_id
+               ceil(date_part('epoch', i.date - %(d0)s::timestamp) / 86400)::int AS fd,
+               COALESCE(mw.w, 100) AS w, mw.category_id AS cci_category_id
           FROM {source}
-          LEFT JOIN mail_mass_mailing m ON m.id = i.mass_mailing_id
-          LEFT JOIN cci_mailing_category c ON c.id = m.cci_category_id
+          LEFT JOIN mw ON mw.id = i.mass_mailing_id
          WHERE i.is_solicitation AND i.date > %(start)s AND i.date <= %(d0)s
-           AND i.mass_mailing_id IS DISTINCT FROM %(exclude)s AND COALESCE(c.weight, 1.0) > 0
+           AND i.mass_mailing_id IS DISTINCT FROM %(exclude)s AND COALESCE(mw.w, 100) > 0
 """
+# Each mailing's weight in hundredths (a row without a mailing, or of a mailing without a
+# category, weighs 1) and category.
+MAILING_WEIGHTS = """
+    mw AS (
+        SELECT m.id, round(COALESCE(c.weight, 1.0) * 100)::int AS w,
+               m.cci_category_id AS category_id
+          FROM mail_mass_mailing m LEFT JOIN cci_mailing_category c ON c.id = m.cci_category_id
+    )"""
 WINDOW_ONE_PASS = """
-    WITH win AS MATERIALIZED ({rows}),
+    WITH {weights},
+    win AS MATERIALIZED ({rows}),
     win_contacts AS (
         SELECT * FROM win WHERE partner_id IN (SELECT partner_id FROM cci_pressure_audience)
     ),
@@ -491,11 +530,13 @@ WINDOW_ONE_PASS = """
         SELECT * FROM win
          WHERE commercial_partner_id IN (SELECT company_id FROM cci_pressure_audience)
     )
-""".format(rows=WINDOW_ROWS.format(source="cci_interaction i"))
+""".format(weights=MAILING_WEIGHTS, rows=WINDOW_ROWS.format(source="cci_interaction i"))
 WINDOW_PER_KEY = """
-    WITH win_contacts AS ({contacts}),
+    WITH {weights},
+    win_contacts AS ({contacts}),
     win_companies AS ({companies})
 """.format(
+    weights=MAILING_WEIGHTS,
     contacts=WINDOW_ROWS.format(
         source="(SELECT DISTINCT partner_id FROM cci_pressure_audience"
                " WHERE partner_id IS NOT NULL) a"
@@ -507,12 +548,14 @@ WINDOW_PER_KEY = """
 )
 # The contacts: one row per mail they received.
 HISTORY_CONTACTS = """
-    SELECT FALSE, partner_id, fd, w, cci_category_id, department_id FROM win_contacts
+    SELECT FALSE AS company, partner_id AS key, fd, w, cci_category_id AS category_id,
+           department_id
+      FROM win_contacts
 """
 # The companies: one row per mailing that reached any of their contacts.
 HISTORY_COMPANIES = """
-    SELECT TRUE, commercial_partner_id, max(fd), max(w), min(cci_category_id),
-           min(department_id)
+    SELECT TRUE AS company, commercial_partner_id AS key, max(fd) AS fd, max(w) AS w,
+           min(cci_category_id) AS category_id, min(department_id) AS department_id
       FROM win_companies
      GROUP BY commercial_partner_id, COALESCE(mass_mailing_id, -id)
 """
@@ -536,3 +579,26 @@ FILTERS = """(r.any_cat OR EXISTS (
              AND (r.any_dep OR EXISTS (
                  SELECT 1 FROM cci_pressure_rule_department_rel x
                   WHERE x.rule_id = r.id AND x.department_id = h.department_id))"""
+
+# The recipients over on day 0, per rule: (res_id, rule_id).
+HITS = """
+    SELECT a.res_id, o.rule_id
+      FROM cci_pressure_over o JOIN cci_pressure_audience a ON a.partner_id = o.key
+     WHERE o.k = 0 AND NOT o.company
+    UNION ALL
+    SELECT a.res_id, o.rule_id
+      FROM cci_pressure_over o JOIN cci_pressure_audience a ON a.company_id = o.key
+     WHERE o.k = 0 AND o.company
+"""
+# The stretches [k, knext) of {src}, numbered per {part} into islands of stretches that
+# overlap or touch (as ``island``).
+ISLANDS = """
+    SELECT {part}, k, knext,
+           count(*) FILTER (WHERE k > prev_end) OVER (PARTITION BY {part} ORDER BY k, knext)
+               AS island
+      FROM (SELECT {part}, k, knext,
+                   max(knext) OVER (PARTITION BY {part} ORDER BY k, knext
+                                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+                       AS prev_end
+              FROM {src}) s
+"""

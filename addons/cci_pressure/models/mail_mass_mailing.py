@@ -293,67 +293,69 @@ class MailMassMailing(models.Model):
         cr = self.env.cr
         Rule._cci_reset_tables()
         self._cci_pressure_load_audience(recipients)
-        weight = self._cci_pressure_weight()
-        rules, planned_rows = Rule, []
-        if weight > 0:
-            rules = Rule._cci_rules_for(self.cci_category_id, self.cci_department_id)
-            rules._cci_add_history(moment, self.id)
-            planned_rows = self._cci_pressure_add_planned(rules, moment, horizon, sending)
-            Rule._cci_add_no_solicit(moment, horizon)
-            cr.execute("ANALYZE cci_pressure_hist; ANALYZE cci_pressure_plan")
-            rules._cci_evaluate_day0(weight, planned_rows)
         cr.execute("SELECT count(*) FROM cci_pressure_audience")
         total = cr.fetchone()[0]
-        cr.execute("SELECT count(DISTINCT res_id) FROM cci_pressure_over WHERE k = 0")
-        run = {
-            "total": total,
-            "over_count": cr.fetchone()[0],
-            "by_rule": Rule._cci_by_rule(),
-            "best": None,
-        }
+        weight = self._cci_pressure_weight()
+        rules = alone = Rule
+        planned_rows = []
+        if weight > 0:
+            rules = Rule._cci_rules_for(self.cci_category_id, self.cci_department_id)
+            alone = rules._cci_alone_over(weight)
+            rules -= alone
+            planned_rows = self._cci_pressure_add_planned(rules, moment, horizon, sending)
+            Rule._cci_add_no_solicit(moment, horizon)
+            if sending and not horizon:
+                rules._cci_evaluate_day0(weight, planned_rows, moment, self.id)
+            else:
+                rules._cci_add_history(moment, self.id, weight, planned_rows)
+                cr.execute("ANALYZE cci_pressure_hist; ANALYZE cci_pressure_plan")
+                if horizon:
+                    rules._cci_sweep(weight, horizon, planned_rows)
+                else:
+                    rules._cci_evaluate_day0(weight, planned_rows)
+        run = {"total": total, "best": None}
         if sending:
-            run["over"] = Rule._cci_over_now()
+            over = Rule._cci_over_now()
+            if alone:
+                cr.execute("SELECT res_id FROM cci_pressure_audience")
+                for res_id, in cr.fetchall():
+                    over[res_id] = sorted(set(over.get(res_id, [])) | set(alone.ids))
+            by_rule = {}
+            for rule_ids in over.values():
+                for rule_id in rule_ids:
+                    by_rule[rule_id] = by_rule.get(rule_id, 0) + 1
             cr.execute(
                 "SELECT res_id, no_solicit FROM cci_pressure_audience"
                 " WHERE res_id = ANY(%s) AND no_solicit IS NOT NULL",
-                ([r for r, ids in run["over"].items() if NO_SOLICIT_RULE in ids],),
+                ([r for r, ids in over.items() if NO_SOLICIT_RULE in ids],),
             )
-            run["no_solicit"] = dict(cr.fetchall())
+            run.update(over=over, over_count=len(over), by_rule=by_rule,
+                       no_solicit=dict(cr.fetchall()))
         else:
+            run["over_count"], run["by_rule"] = Rule._cci_counts()
             run["by_department"] = rules._cci_by_department(planned_rows)
+            if alone and total:
+                run["over_count"] = total
+                run["by_rule"].update(dict.fromkeys(alone.ids, total))
         if horizon and run["over_count"]:
-            rules._cci_sweep(weight, horizon, planned_rows)
-            run["best"] = Rule._cci_best_day(horizon)
+            run["best"] = (0, total) if alone else Rule._cci_best_day(horizon)
         return run
 
     def _cci_pressure_load_audience(self, recipients=None):
         if recipients is not None:
-            source = "SELECT * FROM unnest(%(res)s::int[], %(partners)s::int[])" \
-                     " AS t(res_id, partner_id)"
+            source = """
+                SELECT t.res_id, rp.id, rp.commercial_partner_id, rp.cci_no_solicit_until
+                  FROM unnest(%(res)s::int[], %(partners)s::int[]) AS t(res_id, partner_id)
+                  LEFT JOIN res_partner rp ON rp.id = t.partner_id
+            """
             params = {"res": [r[0] for r in recipients],
                       "partners": [r[1] or None for r in recipients]}
         else:
-            source, params = self._cci_pressure_targets_sql(), {}
-            if self.mailing_model_real == "res.partner":
-                # the partners themselves: one pass, no join back
-                self.env.cr.execute(
-                    "INSERT INTO cci_pressure_audience (res_id, partner_id, company_id,"
-                    " no_solicit) SELECT id, id, commercial_partner_id, cci_no_solicit_until"
-                    " FROM res_partner WHERE id IN ({ids}) AND %(all)s".format(
-                        ids=self._cci_pressure_ids_sql().replace("%", "%%")),
-                    {"all": True})
-                self.env.cr.execute("ANALYZE cci_pressure_audience")
-                return
-        # (the targets' SQL has its % doubled: the query always goes with parameters)
+            # (the targets' SQL has its % doubled: the query always goes with parameters)
+            source, params = self._cci_pressure_targets_sql(), {"all": True}
         self.env.cr.execute(
-            """
-            INSERT INTO cci_pressure_audience (res_id, partner_id, company_id, no_solicit)
-            SELECT t.res_id, rp.id, rp.commercial_partner_id, rp.cci_no_solicit_until
-              FROM ({source}) t LEFT JOIN res_partner rp ON rp.id = t.partner_id
-             WHERE %(all)s
-            """.format(source=source),
-            dict(params, all=True),
-        )
+            "INSERT INTO cci_pressure_audience (res_id, partner_id, company_id, no_solicit) "
+            + source, params)
         self.env.cr.execute("ANALYZE cci_pressure_audience")
 
     def _cci_pressure_add_planned(self, rules, moment, horizon, sending=False):
@@ -394,8 +396,7 @@ class MailMassMailing(models.Model):
              "start": fields.Datetime.to_string(moment - window),
              "end": fields.Datetime.to_string(moment + timedelta(days=horizon) + window)},
         )
-        Rule = self.env["cci.pressure.rule"]
-        planned_rows = []
+        planned_rows, plans = [], []
         for mailing_id, at, started in self.env.cr.fetchall():
             mailing = self.browse(mailing_id)
             at = fields.Datetime.from_string(at) if isinstance(at, str) else at
@@ -403,61 +404,70 @@ class MailMassMailing(models.Model):
                 moment, horizon, at, mailing._cci_pressure_weight(), mailing.cci_category_id,
                 mailing.cci_department_id, mailing.id)
             if rows:
-                Rule._cci_add_plan(mailing._cci_pressure_targets_sql(), mailing.id, started)
+                plans.append((mailing._cci_pressure_targets_sql(), mailing.id, started))
                 planned_rows += rows
+        self.env["cci.pressure.rule"]._cci_add_plans(plans)
         return planned_rows
 
     def _cci_pressure_targets_sql(self):
-        """SQL, parameters inlined, selecting (res_id, partner_id) of this mailing's targets,
-        with their % doubled (the SQL goes inside queries that have parameters)."""
+        """SQL, parameters inlined and % doubled (it goes inside queries that have
+        parameters), selecting (res_id, partner_id, company_id, no_solicit) of this mailing's
+        targets: the partner of each (its contact, else the partner with its address), the
+        partner's company and the date until which the partner wants no solicitation."""
         self.ensure_one()
         model = self.mailing_model_real
         Target = self.env[model].sudo()
-        ids_sql = self._cci_pressure_ids_sql()
         if model in RECIPIENT_COLUMNS:
             table, partner_col, email_col = RECIPIENT_COLUMNS[model]
         else:
             table = Target._table
             partner_col = "partner_id" if "partner_id" in Target._fields else None
             email_col = "email" if "email" in Target._fields else "email_from"
+        from_clause, where_clause = self._cci_pressure_from_where()
         if table == "res_partner":
-            return "SELECT t.id AS res_id, t.id AS partner_id FROM res_partner t" \
-                   " WHERE t.id IN ({ids})".format(ids=ids_sql.replace("%", "%%"))
+            return """
+                SELECT "res_partner".id, "res_partner".id, "res_partner".commercial_partner_id,
+                       "res_partner".cci_no_solicit_until
+                  FROM {from_} WHERE {where}
+            """.format(from_=from_clause, where=where_clause)
         # as _cci_recipients: the contact, else the partner with the recipient's address
-        partner = "t.%s" % partner_col if partner_col else "NULL::integer"
+        partner = '"%s".%s' % (table, partner_col) if partner_col else "NULL::integer"
         return """
-            SELECT t.id AS res_id, COALESCE({partner}, byemail.id) AS partner_id
-              FROM {table} t
+            SELECT "{table}".id, rp.id, rp.commercial_partner_id, rp.cci_no_solicit_until
+              FROM {from_}
               LEFT JOIN LATERAL (
-                    SELECT rp.id FROM res_partner rp
-                     WHERE {partner} IS NULL AND rp.active AND {rp_email} = {email}
-                     ORDER BY rp.id LIMIT 1) byemail ON TRUE
-             WHERE t.id IN ({ids})
-        """.format(partner=partner, table=table, rp_email=email_sql("rp.email"),
-                   email=email_sql("t.%s" % email_col), ids=ids_sql.replace("%", "%%"))
+                    SELECT byemail.id FROM res_partner byemail
+                     WHERE {partner} IS NULL AND byemail.active AND {rp_email} = {email}
+                     ORDER BY byemail.id LIMIT 1) byemail ON TRUE
+              LEFT JOIN res_partner rp ON rp.id = COALESCE({partner}, byemail.id)
+             WHERE {where}
+        """.format(table=table, from_=from_clause, partner=partner,
+                   rp_email=email_sql("byemail.email"),
+                   email=email_sql('"%s".%s' % (table, email_col)), where=where_clause)
 
-    def _cci_pressure_ids_sql(self):
-        """SQL, parameters inlined, selecting the ids of this mailing's targets: the
-        domain's own query where possible, so that no list of ids goes through Python."""
+    def _cci_pressure_from_where(self):
+        """(FROM, WHERE) selecting this mailing's targets from their table, named by its own
+        name, parameters inlined and % doubled: the domain's own query when it reads that
+        table alone, so that the targets are read in one pass and no ids go through
+        Python."""
         self.ensure_one()
         cr = self.env.cr
         Target = self.env[self.mailing_model_real].sudo()
+        table = '"%s"' % Target._table
         if not self.mailing_domain:
-            ids_sql = "SELECT NULL::integer WHERE FALSE"
-        elif self.contact_ab_pc < 100:
-            ids_sql = cr.mogrify("SELECT unnest(%s::int[])",
-                                 (self.sudo().get_recipients() or [],)).decode()
-        else:
-            try:
-                query = Target._where_calc(safe_eval(self.mailing_domain))
-            except (ValueError, SyntaxError, NameError, TypeError, KeyError) as err:
-                raise UserError(
-                    _("The recipients' filter of the mailing '%(name)s' is not valid: %(error)s")
-                    % {"name": self.name, "error": err})
-            from_clause, where_clause, params = query.get_sql()
-            ids_sql = cr.mogrify(
-                'SELECT "%s".id FROM %s%s' % (
-                    Target._table, from_clause, where_clause and " WHERE " + where_clause or ""),
-                params,
-            ).decode()
-        return ids_sql
+            return table, "FALSE"
+        if self.contact_ab_pc < 100:
+            ids = self.sudo().get_recipients() or []
+            return table, cr.mogrify(table + ".id = ANY(%s::int[])", (ids,)).decode()
+        try:
+            query = Target._where_calc(safe_eval(self.mailing_domain))
+        except (ValueError, SyntaxError, NameError, TypeError, KeyError) as err:
+            raise UserError(
+                _("The recipients' filter of the mailing '%(name)s' is not valid: %(error)s")
+                % {"name": self.name, "error": err})
+        from_clause, where_clause, params = query.get_sql()
+        where = cr.mogrify(where_clause or "TRUE", params).decode().replace("%", "%%")
+        if from_clause.strip() == table:
+            return table, where
+        return table, "{table}.id IN (SELECT {table}.id FROM {from_} WHERE {where})".format(
+            table=table, from_=from_clause, where=where)

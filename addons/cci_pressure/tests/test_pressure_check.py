@@ -244,3 +244,28 @@ class TestPressureCounting(PressureCase):
         })
         result = self.check(mailing)
         self.assertEqual((result["total"], result["over_quota"]), (2, 1))
+
+    def test_filters_with_patterns_select_their_recipients(self):
+        # "ilike" puts % signs in the SQL of the filters: of the mailing checked and of the
+        # planned mailing that takes up the quota
+        self.rule("T one a week", 1, 7)
+        everyone = self.contact_a | self.contact_b | self.loner
+        self.create_mailing(
+            everyone, name="Planned", cci_moderation_state="approved", state="in_queue",
+            schedule_date=self.at(2),
+            mailing_domain=repr([("id", "in", everyone.ids), ("email", "ilike", "jeanne")]))
+        mailing = self.mailing(everyone)
+        mailing.mailing_domain = repr([("id", "in", everyone.ids), ("email", "ilike", "example")])
+        result = self.check(mailing)
+        self.assertEqual((result["total"], result["over_quota"]), (3, 1))
+        self.assertEqual(result["suggested_date"], self.at(9))
+
+    def test_an_ab_test_checks_its_sample(self):
+        self.rule("T one a week", 1, 7)
+        everyone = self.contact_a | self.contact_b | self.loner | self.company
+        for partner in everyone:
+            self.sent(partner, self.at(-2))
+        mailing = self.mailing(everyone)
+        mailing.contact_ab_pc = 50
+        result = self.check(mailing)
+        self.assertEqual((result["total"], result["over_quota"]), (2, 2))
