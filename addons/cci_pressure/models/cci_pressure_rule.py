@@ -17,6 +17,9 @@ MAX_WINDOW_DAYS = 365
 #                          one row per mailing), ``fd`` = the first candidate day (date +
 #                          fd days) after the row, so that it counts on days k <= fd + W - 1
 #   cci_pressure_plan      the planned mailings reaching a key of the audience
+#   cci_pressure_heavy     the (rule, key) whose whole load exceeds the rule's limit: the only
+#                          ones that can be over on some day; ``planned`` when planned
+#                          mailings count in it
 #   cci_pressure_over      per rule and key, the days [k, knext) it is over quota; the
 #                          recipients are joined to their keys only to count them
 TEMP_TABLES = (
@@ -26,6 +29,8 @@ TEMP_TABLES = (
     " fd integer, w integer, category_id integer, department_id integer) ON COMMIT DROP",
     "CREATE TEMP TABLE IF NOT EXISTS cci_pressure_plan (company boolean, key integer,"
     " mass_mailing_id integer) ON COMMIT DROP",
+    "CREATE TEMP TABLE IF NOT EXISTS cci_pressure_heavy (rule_id integer, company boolean,"
+    " key integer, planned boolean) ON COMMIT DROP",
     "CREATE TEMP TABLE IF NOT EXISTS cci_pressure_over (rule_id integer, company boolean,"
     " key integer, k integer, knext integer) ON COMMIT DROP",
 )
@@ -137,7 +142,7 @@ class CciPressureRule(models.Model):
         for ddl in TEMP_TABLES:
             cr.execute(ddl)
         cr.execute("TRUNCATE cci_pressure_audience, cci_pressure_hist, cci_pressure_plan,"
-                   " cci_pressure_over")
+                   " cci_pressure_heavy, cci_pressure_over")
 
     def _cci_params(self, weight=0.0, planned_rows=()):
         """The rules and the planned mailings' rows, as arrays for SQL."""
@@ -158,7 +163,7 @@ class CciPressureRule(models.Model):
             "pr_deps": [row[5] for row in rows],
         }
 
-    def _cci_window(self, date, exclude_mailing_id):
+    def _cci_window(self, date, exclude_mailing_id, materialized=True):
         """(SQL, params): a WITH whose last query, ``hist``, holds the ledger's solicitations
         of the audience's contacts and companies in the longest window before the date, with
         their weights: a join per scope, so that PostgreSQL reads a small audience through
@@ -172,7 +177,8 @@ class CciPressureRule(models.Model):
             branches.append(HISTORY_CONTACTS)
         if any(r.scope == "company" for r in self):
             branches.append(HISTORY_COMPANIES)
-        return window + ", hist AS MATERIALIZED (" + " UNION ALL ".join(branches) + ")", {
+        hist = ", hist AS %s(" % ("MATERIALIZED " if materialized else "")
+        return window + hist + " UNION ALL ".join(branches) + ")", {
             "d0": fields.Datetime.to_string(date),
             "start": fields.Datetime.to_string(start),
             "exclude": exclude_mailing_id or 0,
@@ -182,7 +188,7 @@ class CciPressureRule(models.Model):
         """The window of the ledger (see _cci_window) in cci_pressure_hist, for the keys
         that can be over on some day only, here and in cci_pressure_plan: those whose whole
         load for a rule (its window, every planned mailing that counts for it) exceeds its
-        limit. Most keys cannot, and no later step reads them."""
+        limit (in cci_pressure_heavy). Most keys cannot, and no later step reads them."""
         if not self:
             return
         window, params = self._cci_window(date, exclude_mailing_id)
@@ -190,7 +196,13 @@ class CciPressureRule(models.Model):
         self.env.cr.execute(
             window + """,
             relevant AS MATERIALIZED (
-                SELECT company, key FROM ({checks}) x WHERE rule_ids <> '{{}}'
+                SELECT company, key, rule_ids, planned_ids FROM ({checks}) x
+                 WHERE rule_ids <> '{{}}'
+            ),
+            heavy AS (
+                INSERT INTO cci_pressure_heavy (rule_id, company, key, planned)
+                SELECT u.rule_id, company, key, u.rule_id = ANY(planned_ids)
+                  FROM relevant, unnest(rule_ids) u(rule_id)
             ),
             dropped AS (
                 DELETE FROM cci_pressure_plan p
@@ -198,7 +210,7 @@ class CciPressureRule(models.Model):
                                     WHERE l.company = p.company AND l.key = p.key)
             )
             INSERT INTO cci_pressure_hist (company, key, fd, w, category_id, department_id)
-            SELECT h.* FROM hist h JOIN relevant l USING (company, key)
+            SELECT * FROM hist WHERE (company, key) IN (SELECT company, key FROM relevant)
             """.format(checks=checks.format(hist="hist")),
             dict(params, **check_params),
         )
@@ -275,14 +287,15 @@ class CciPressureRule(models.Model):
         """(SQL, params): per key of ``{hist}`` and cci_pressure_plan, ``rule_ids``, the
         rules over which its load is: on the date itself (the planned mailings that count
         on day 0), or with ``any_day`` its whole load (every planned mailing that counts on
-        some day), above which no day can be. One pass, one sum per rule and key."""
+        some day), above which no day can be; ``planned_ids``, the rules in which planned
+        mailings count for it. One pass, one sum per rule and key."""
         params = {}
-        checks = []
+        checks, planned = [], []
+        plan = {}  # {mailing id: [its weight for each rule, 0 where it does not count]}
+        for rule_id, mailing_id, lo, _hi, w, _dep in planned_rows:
+            if any_day or lo == 0:
+                plan.setdefault(mailing_id, [0] * len(self))[self.ids.index(rule_id)] = cents(w)
         for n, rule in enumerate(self):
-            plan = {}
-            for rule_id, mailing_id, lo, _hi, w, _dep in planned_rows:
-                if rule_id == rule.id and (any_day or lo == 0):
-                    plan[mailing_id] = cents(w)
             hist = ["fd > %d" % -rule.window_days]
             if rule.category_ids:
                 hist.append("category_id = ANY(%%(cats_%d)s)" % n)
@@ -290,29 +303,34 @@ class CciPressureRule(models.Model):
             if rule.department_ids:
                 hist.append("department_id = ANY(%%(deps_%d)s)" % n)
                 params["deps_%d" % n] = rule.department_ids.ids
-            plan_sql = "0"
+            load = "COALESCE(sum(w) FILTER (WHERE %s), 0)" % " AND ".join(hist)
+            scope = "" if rule.scope == "company" else "NOT "
             if plan:
-                params["pm_%d" % n] = list(plan)
-                params["pw_%d" % n] = list(plan.values())
-                plan_sql = ("COALESCE((%%(pw_%d)s::int[])[array_position("
-                            "%%(pm_%d)s::int[], mass_mailing_id)], 0)" % (n, n))
+                load += " + sum(p%d)" % n
+                planned.append("CASE WHEN %scompany AND sum(p%d) > 0 THEN %d END"
+                               % (scope, n, rule.id))
             params["lim_%d" % n] = cents(rule.max_weight) - cents(weight)
-            checks.append(
-                "CASE WHEN sum(CASE WHEN mass_mailing_id IS NULL THEN w ELSE {plan} END)"
-                " FILTER (WHERE company = {company} AND (mass_mailing_id IS NOT NULL OR"
-                " ({hist}))) > %(lim_{n})s::int THEN {id} END".format(
-                    plan=plan_sql, company="TRUE" if rule.scope == "company" else "FALSE",
-                    hist=" AND ".join(hist), n=n, id=rule.id))
-        return """
-            SELECT company, key, array_remove(ARRAY[{checks}], NULL) AS rule_ids FROM (
-                SELECT company, key, fd, w, category_id, department_id,
-                       NULL::integer AS mass_mailing_id
-                  FROM {{hist}}
+            checks.append("CASE WHEN {company}company AND {load} > %(lim_{n})s::int"
+                          " THEN {id} END".format(company=scope, load=load, n=n, id=rule.id))
+        columns = "".join(", 0 AS p%d" % n for n in range(len(self))) if plan else ""
+        source = "SELECT company, key, fd, w, category_id, department_id%s FROM {hist}" % columns
+        if plan:
+            # whole numbers computed here, written in the SQL
+            values = ", ".join("(%s)" % ", ".join("%d" % v for v in [mailing_id] + ws)
+                               for mailing_id, ws in plan.items())
+            source += """
                 UNION ALL
-                SELECT company, key, NULL, NULL, NULL, NULL, mass_mailing_id
-                  FROM cci_pressure_plan
-            ) src GROUP BY company, key
-        """.format(checks=", ".join(checks)), params
+                SELECT p.company, p.key, NULL, NULL, NULL, NULL, {weights}
+                  FROM cci_pressure_plan p
+                  JOIN (VALUES {values}) AS pw(mailing_id, {names})
+                    ON pw.mailing_id = p.mass_mailing_id
+            """.format(weights=", ".join("pw.p%d" % n for n in range(len(self))),
+                       values=values, names=", ".join("p%d" % n for n in range(len(self))))
+        return """
+            SELECT company, key, array_remove(ARRAY[{checks}], NULL) AS rule_ids,
+                   array_remove(ARRAY[{planned}]::int[], NULL) AS planned_ids
+              FROM ({source}) src GROUP BY company, key
+        """.format(checks=", ".join(checks), planned=", ".join(planned), source=source), params
 
     def _cci_evaluate_day0(self, weight, planned_rows, date=None, exclude_mailing_id=None):
         """Fill cci_pressure_over with the (rule, key) over quota on the date itself, from
@@ -323,7 +341,8 @@ class CciPressureRule(models.Model):
         checks, params = self._cci_load_checks(weight, planned_rows)
         window, source = "", "cci_pressure_hist"
         if date:
-            window, window_params = self._cci_window(date, exclude_mailing_id)
+            window, window_params = self._cci_window(date, exclude_mailing_id,
+                                                     materialized=False)
             params.update(window_params)
             source = "hist"
         self.env.cr.execute(
@@ -335,32 +354,39 @@ class CciPressureRule(models.Model):
         )
 
     def _cci_sweep(self, weight, horizon, planned_rows):
-        """Fill cci_pressure_over with the days 0 to ``horizon`` when each (rule, key) is
-        over. Only the keys whose whole load (every row, every planned mailing) exceeds the
-        limit can be over on some day; for them, the starts and ends of what counts, summed
-        in day order, give the load of each stretch of days."""
+        """Fill cci_pressure_over with the days 0 to ``horizon`` when each (rule, key) of
+        cci_pressure_heavy is over. With no planned mailing, what counts only ends as the
+        days pass: over from the date until the last end after which the rest still exceeds
+        the limit. Otherwise the starts and ends of what counts, summed in day order, give
+        the load of each stretch of days."""
         if not self:
             return
         self.env.cr.execute(
             RULES_CTE + """,
-            ev AS MATERIALIZED (
-                SELECT r.id AS rule_id, h.company, h.key, 0 AS lo,
+            hev AS (
+                SELECT y.rule_id, h.company, h.key, y.planned,
                        least(h.fd + r.win - 1, %(h)s) AS hi, h.w
                   FROM cci_pressure_hist h
-                  JOIN r ON r.company = h.company AND h.fd > -r.win AND """ + FILTERS + """
-                UNION ALL
-                SELECT pr.rule_id, p.company, p.key, pr.lo, pr.hi, pr.w
-                  FROM cci_pressure_plan p
-                  JOIN pr ON pr.mailing_id = p.mass_mailing_id
-                  JOIN r ON r.id = pr.rule_id AND r.company = p.company
+                  JOIN cci_pressure_heavy y ON y.company = h.company AND y.key = h.key
+                  JOIN r ON r.id = y.rule_id AND h.fd > -r.win AND """ + FILTERS + """
             ),
-            heavy AS (
-                SELECT e.rule_id, e.company, e.key FROM ev e JOIN r ON r.id = e.rule_id
-                 GROUP BY e.rule_id, e.company, e.key, r.lim HAVING sum(e.w) > r.lim
+            ends AS (
+                SELECT e.rule_id, e.company, e.key, e.hi,
+                       sum(e.w) OVER (PARTITION BY e.rule_id, e.company, e.key
+                                      ORDER BY e.hi DESC) AS load
+                  FROM hev e WHERE NOT e.planned
             ),
             pts AS (
                 SELECT e.rule_id, e.company, e.key, v.k, sum(v.d)::int AS d
-                  FROM ev e JOIN heavy USING (rule_id, company, key),
+                  FROM (SELECT e.rule_id, e.company, e.key, 0 AS lo, e.hi, e.w
+                          FROM hev e WHERE e.planned
+                        UNION ALL
+                        SELECT pr.rule_id, p.company, p.key, pr.lo, pr.hi, pr.w
+                          FROM cci_pressure_plan p
+                          JOIN pr ON pr.mailing_id = p.mass_mailing_id
+                          JOIN cci_pressure_heavy y ON y.rule_id = pr.rule_id
+                                                   AND y.company = p.company AND y.key = p.key
+                       ) e,
                        LATERAL (VALUES (e.lo, e.w), (e.hi + 1, -e.w)) v(k, d)
                  GROUP BY 1, 2, 3, 4
             ),
@@ -370,6 +396,11 @@ class CciPressureRule(models.Model):
                   FROM pts p WINDOW w AS (PARTITION BY p.rule_id, p.company, p.key ORDER BY p.k)
             )
             INSERT INTO cci_pressure_over (rule_id, company, key, k, knext)
+            SELECT e.rule_id, e.company, e.key, 0, max(e.hi) + 1
+              FROM ends e JOIN r ON r.id = e.rule_id
+             WHERE e.load > r.lim
+             GROUP BY e.rule_id, e.company, e.key
+            UNION ALL
             SELECT s.rule_id, s.company, s.key, s.k, s.knext
               FROM seg s JOIN r ON r.id = s.rule_id
              WHERE s.load > r.lim AND s.k <= %(h)s

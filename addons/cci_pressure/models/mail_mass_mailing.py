@@ -308,7 +308,7 @@ class MailMassMailing(models.Model):
                 rules._cci_evaluate_day0(weight, planned_rows, moment, self.id)
             else:
                 rules._cci_add_history(moment, self.id, weight, planned_rows)
-                cr.execute("ANALYZE cci_pressure_hist; ANALYZE cci_pressure_plan")
+                cr.execute("ANALYZE cci_pressure_hist, cci_pressure_plan, cci_pressure_heavy")
                 if horizon:
                     rules._cci_sweep(weight, horizon, planned_rows)
                 else:

@@ -35,6 +35,18 @@ class TestPressureSuggestion(PressureCase):
         # free from day 5 for the past one, busy from day 4 to 16 for the planned one
         self.assertEqual(self.mailing(self.contact_a).cci_suggest_date(), self.at(17))
 
+    def test_the_quota_frees_up_when_what_remains_fits(self):
+        self.rule("T two a week", 2, 7)
+        self.sent(self.contact_a, self.at(-6), category=self.offer)  # weighs 2, until day 0
+        self.sent(self.contact_a, self.at(-1))                       # until day 5
+        self.sent(self.contact_b, self.at(-5))                       # until day 1
+        self.sent(self.contact_b | self.loner, self.at(-2))          # until day 4
+        self.sent(self.contact_b, self.at(-2), name="Other mailing")  # until day 4
+        self.assertEqual(self.mailing(self.contact_a).cci_suggest_date(), self.at(1))
+        result = self.mailing(self.contact_a | self.contact_b | self.loner).cci_check_pressure()
+        self.assertEqual((result["over_quota"], result["suggested_over_quota"]), (2, 0))
+        self.assertEqual(result["suggested_date"], self.at(5))
+
     def test_the_fewest_when_nobody_can_be_reached_by_all(self):
         self.rule("T one a week", 1, 7)
         self.sent(self.contact_a, self.at(-2))
