@@ -164,21 +164,21 @@ class CciPressureRule(models.Model):
         }
 
     def _cci_window(self, date, exclude_mailing_id, materialized=True):
-        """(SQL, params): a WITH whose last query, ``hist``, holds the ledger's solicitations
+        """(SQL, params): a WITH whose last queries, ``hist_contacts`` and
+        ``hist_companies`` (for the scopes of these rules), hold the ledger's solicitations
         of the audience's contacts and companies in the longest window before the date, with
         their weights: a join per scope, so that PostgreSQL reads a small audience through
         the partial indexes and a large one in one pass over the window."""
         start = date - timedelta(days=max(self.mapped("window_days")))
         self.env.cr.execute("SELECT count(*) > %s FROM cci_pressure_audience",
                             (ONE_PASS_AUDIENCE,))
-        window = WINDOW_ONE_PASS if self.env.cr.fetchone()[0] else WINDOW_PER_KEY
-        branches = []
-        if any(r.scope == "contact" for r in self):
-            branches.append(HISTORY_CONTACTS)
-        if any(r.scope == "company" for r in self):
-            branches.append(HISTORY_COMPANIES)
-        hist = ", hist AS %s(" % ("MATERIALIZED " if materialized else "")
-        return window + hist + " UNION ALL ".join(branches) + ")", {
+        sql = WINDOW_ONE_PASS if self.env.cr.fetchone()[0] else WINDOW_PER_KEY
+        keyword = "MATERIALIZED " if materialized else ""
+        for scope, name, query in (("contact", "hist_contacts", HISTORY_CONTACTS),
+                                   ("company", "hist_companies", HISTORY_COMPANIES)):
+            if scope in self.mapped("scope"):
+                sql += ", %s AS %s(%s)" % (name, keyword, query)
+        return sql, {
             "d0": fields.Datetime.to_string(date),
             "start": fields.Datetime.to_string(start),
             "exclude": exclude_mailing_id or 0,
@@ -193,6 +193,12 @@ class CciPressureRule(models.Model):
             return
         window, params = self._cci_window(date, exclude_mailing_id)
         checks, check_params = self._cci_load_checks(weight, planned_rows, any_day=True)
+        kept = " UNION ALL ".join(
+            "SELECT * FROM {name} WHERE key IN (SELECT key FROM relevant WHERE {company})"
+            .format(name=name, company=company)
+            for scope, name, company in (("contact", "hist_contacts", "NOT company"),
+                                         ("company", "hist_companies", "company"))
+            if scope in self.mapped("scope"))
         self.env.cr.execute(
             window + """,
             relevant AS MATERIALIZED (
@@ -210,8 +216,9 @@ class CciPressureRule(models.Model):
                                     WHERE l.company = p.company AND l.key = p.key)
             )
             INSERT INTO cci_pressure_hist (company, key, fd, w, category_id, department_id)
-            SELECT * FROM hist WHERE (company, key) IN (SELECT company, key FROM relevant)
-            """.format(checks=checks.format(hist="hist")),
+            {kept}
+            """.format(checks=checks.format(contacts="hist_contacts",
+                                            companies="hist_companies"), kept=kept),
             dict(params, **check_params),
         )
 
@@ -284,53 +291,64 @@ class CciPressureRule(models.Model):
         return self.filtered(lambda r: cents(r.max_weight) < cents(weight))
 
     def _cci_load_checks(self, weight, planned_rows, any_day=False):
-        """(SQL, params): per key of ``{hist}`` and cci_pressure_plan, ``rule_ids``, the
-        rules over which its load is: on the date itself (the planned mailings that count
-        on day 0), or with ``any_day`` its whole load (every planned mailing that counts on
-        some day), above which no day can be; ``planned_ids``, the rules in which planned
-        mailings count for it. One pass, one sum per rule and key."""
+        """(SQL, params): per key of ``{contacts}`` and ``{companies}`` (the history of each
+        scope) and of cci_pressure_plan, ``rule_ids``, the rules over which its load is: on
+        the date itself (the planned mailings that count on day 0), or with ``any_day`` its
+        whole load (every planned mailing that counts on some day), above which no day can
+        be; ``planned_ids``, the rules in which planned mailings count for it. One pass per
+        scope, one sum per rule and key."""
         params = {}
-        checks, planned = [], []
-        plan = {}  # {mailing id: [its weight for each rule, 0 where it does not count]}
-        for rule_id, mailing_id, lo, _hi, w, _dep in planned_rows:
-            if any_day or lo == 0:
-                plan.setdefault(mailing_id, [0] * len(self))[self.ids.index(rule_id)] = cents(w)
-        for n, rule in enumerate(self):
-            hist = ["fd > %d" % -rule.window_days]
-            if rule.category_ids:
-                hist.append("category_id = ANY(%%(cats_%d)s)" % n)
-                params["cats_%d" % n] = rule.category_ids.ids
-            if rule.department_ids:
-                hist.append("department_id = ANY(%%(deps_%d)s)" % n)
-                params["deps_%d" % n] = rule.department_ids.ids
-            load = "COALESCE(sum(w) FILTER (WHERE %s), 0)" % " AND ".join(hist)
-            scope = "" if rule.scope == "company" else "NOT "
+        parts = []
+        for scope, source, company in (("contact", "{contacts}", "FALSE"),
+                                       ("company", "{companies}", "TRUE")):
+            rules = self.filtered(lambda r, scope=scope: r.scope == scope)
+            if not rules:
+                continue
+            plan = {}  # {mailing id: [its weight for each rule, 0 where it does not count]}
+            for rule_id, mailing_id, lo, _hi, w, _dep in planned_rows:
+                if rule_id in rules.ids and (any_day or lo == 0):
+                    plan.setdefault(mailing_id, [0] * len(rules))[rules.ids.index(rule_id)] = \
+                        cents(w)
+            checks, planned = [], []
+            for n, rule in enumerate(rules):
+                hist = ["fd > %d" % -rule.window_days]
+                if rule.category_ids:
+                    hist.append("category_id = ANY(%%(cats_%d)s)" % rule.id)
+                    params["cats_%d" % rule.id] = rule.category_ids.ids
+                if rule.department_ids:
+                    hist.append("department_id = ANY(%%(deps_%d)s)" % rule.id)
+                    params["deps_%d" % rule.id] = rule.department_ids.ids
+                load = "COALESCE(sum(w) FILTER (WHERE %s), 0)" % " AND ".join(hist)
+                if plan:
+                    load += " + sum(p%d)" % n
+                    planned.append("CASE WHEN sum(p%d) > 0 THEN %d END" % (n, rule.id))
+                params["lim_%d" % rule.id] = cents(rule.max_weight) - cents(weight)
+                checks.append("CASE WHEN %s > %%(lim_%d)s::int THEN %d END"
+                              % (load, rule.id, rule.id))
+            columns = "".join(", 0 AS p%d" % n for n in range(len(rules))) if plan else ""
+            rows = "SELECT key, fd, w, category_id, department_id%s FROM %s" % (columns, source)
             if plan:
-                load += " + sum(p%d)" % n
-                planned.append("CASE WHEN %scompany AND sum(p%d) > 0 THEN %d END"
-                               % (scope, n, rule.id))
-            params["lim_%d" % n] = cents(rule.max_weight) - cents(weight)
-            checks.append("CASE WHEN {company}company AND {load} > %(lim_{n})s::int"
-                          " THEN {id} END".format(company=scope, load=load, n=n, id=rule.id))
-        columns = "".join(", 0 AS p%d" % n for n in range(len(self))) if plan else ""
-        source = "SELECT company, key, fd, w, category_id, department_id%s FROM {hist}" % columns
-        if plan:
-            # whole numbers computed here, written in the SQL
-            values = ", ".join("(%s)" % ", ".join("%d" % v for v in [mailing_id] + ws)
-                               for mailing_id, ws in plan.items())
-            source += """
-                UNION ALL
-                SELECT p.company, p.key, NULL, NULL, NULL, NULL, {weights}
-                  FROM cci_pressure_plan p
-                  JOIN (VALUES {values}) AS pw(mailing_id, {names})
-                    ON pw.mailing_id = p.mass_mailing_id
-            """.format(weights=", ".join("pw.p%d" % n for n in range(len(self))),
-                       values=values, names=", ".join("p%d" % n for n in range(len(self))))
-        return """
-            SELECT company, key, array_remove(ARRAY[{checks}], NULL) AS rule_ids,
-                   array_remove(ARRAY[{planned}]::int[], NULL) AS planned_ids
-              FROM ({source}) src GROUP BY company, key
-        """.format(checks=", ".join(checks), planned=", ".join(planned), source=source), params
+                # whole numbers computed here, written in the SQL
+                values = ", ".join("(%s)" % ", ".join("%d" % v for v in [mailing_id] + ws)
+                                   for mailing_id, ws in plan.items())
+                names = ["p%d" % n for n in range(len(rules))]
+                rows += """
+                    UNION ALL
+                    SELECT p.key, NULL, NULL, NULL, NULL, {weights}
+                      FROM cci_pressure_plan p
+                      JOIN (VALUES {values}) AS pw(mailing_id, {names})
+                        ON pw.mailing_id = p.mass_mailing_id
+                     WHERE p.company = {company}
+                """.format(weights=", ".join("pw." + n for n in names), values=values,
+                           names=", ".join(names), company=company)
+            parts.append("""
+                SELECT {company} AS company, key,
+                       array_remove(ARRAY[{checks}], NULL) AS rule_ids,
+                       array_remove(ARRAY[{planned}]::int[], NULL) AS planned_ids
+                  FROM ({rows}) src GROUP BY key
+            """.format(company=company, checks=", ".join(checks),
+                       planned=", ".join(planned), rows=rows))
+        return " UNION ALL ".join(parts), params
 
     def _cci_evaluate_day0(self, weight, planned_rows, date=None, exclude_mailing_id=None):
         """Fill cci_pressure_over with the (rule, key) over quota on the date itself, from
@@ -339,19 +357,24 @@ class CciPressureRule(models.Model):
         if not self:
             return
         checks, params = self._cci_load_checks(weight, planned_rows)
-        window, source = "", "cci_pressure_hist"
         if date:
             window, window_params = self._cci_window(date, exclude_mailing_id,
                                                      materialized=False)
             params.update(window_params)
-            source = "hist"
+            checks = checks.format(contacts="hist_contacts", companies="hist_companies")
+        else:
+            window = ""
+            checks = checks.format(
+                contacts="(SELECT * FROM cci_pressure_hist WHERE NOT company) h",
+                companies="(SELECT * FROM cci_pressure_hist WHERE company) h")
         self.env.cr.execute(
             window + """
             INSERT INTO cci_pressure_over (rule_id, company, key, k, knext)
             SELECT unnest(rule_ids), company, key, 0, 1 FROM ({checks}) x
-            """.format(checks=checks.format(hist=source)),
+            """.format(checks=checks),
             params,
         )
+
 
     def _cci_sweep(self, weight, horizon, planned_rows):
         """Fill cci_pressure_over with the days 0 to ``horizon`` when each (rule, key) of
