@@ -247,7 +247,9 @@ class MailMassMailing(models.Model):
             raise AccessError(_("Only the departments' members and the marketing manager can "
                                 "check the solicitation quotas of a mailing."))
         run = self.sudo()._cci_pressure_run(moment, horizon)
-        Rule = self.env["cci.pressure.rule"].sudo().with_context(active_test=False)
+        # names in the caller's language, the user's when the call says none (XML-RPC)
+        lang = self.env.context.get("lang") or self.env.user.lang
+        Rule = self.env["cci.pressure.rule"].sudo().with_context(active_test=False, lang=lang)
         names = {r.id: r.name for r in Rule.browse(
             [rid for rid in run["by_rule"] if rid != NO_SOLICIT_RULE])}
         names[NO_SOLICIT_RULE] = _("No solicitation wanted before a date")

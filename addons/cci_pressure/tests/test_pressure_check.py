@@ -269,3 +269,17 @@ class TestPressureCounting(PressureCase):
         mailing.contact_ab_pc = 50
         result = self.check(mailing)
         self.assertEqual((result["total"], result["over_quota"]), (2, 2))
+
+    def test_names_in_the_language_of_the_user_when_the_call_gives_none(self):
+        # an XML-RPC call without a language in its context, by a French user
+        week = self.env.ref("cci_pressure.cci_pressure_rule_contact_week")
+        week.active = True
+        self.sent(self.contact_a, self.at(-2))
+        self.sent(self.contact_a, self.at(-3))
+        self.loner.cci_no_solicit_until = fields.Date.to_string(self.day + timedelta(days=5))
+        self.user_formation.lang = "fr_FR"
+        mailing = self.mailing(self.contact_a | self.loner)
+        result = mailing.sudo(self.user_formation).with_context(lang=None).cci_check_pressure()
+        self.assertEqual(set(result["by_rule"]), {
+            "Deux campagnes par semaine et par contact",
+            "Pas de sollicitation souhaitée avant une date"})
