@@ -1,5 +1,25 @@
 """Helpers shared by the chamber's addons that are not models."""
+import datetime
 from contextlib import contextmanager
+
+from odoo import fields
+
+
+def format_moment(record, value, time=True):
+    """A datetime (in the user's time zone, which is named) or, ``time=False``, a date,
+    written the way the user's language writes them (dd/mm/yyyy in French)."""
+    env = record.env
+    lang = env["res.lang"]._lang_get(env.context.get("lang") or env.user.lang or "en_US")
+    date_format = lang.date_format or "%Y-%m-%d"
+    if not time:
+        day = value if isinstance(value, datetime.date) else fields.Date.from_string(value)
+        return day.strftime(date_format)
+    stamp = fields.Datetime.context_timestamp(
+        record, value if isinstance(value, datetime.datetime)
+        else fields.Datetime.from_string(value))
+    time_format = (lang.time_format or "%H:%M").replace(":%S", "")
+    zone = env.context.get("tz") or env.user.tz or "UTC"
+    return "%s %s (%s)" % (stamp.strftime(date_format), stamp.strftime(time_format), zone)
 
 
 @contextmanager

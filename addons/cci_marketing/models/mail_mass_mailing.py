@@ -7,6 +7,7 @@ from odoo.tools import html_escape
 from odoo.tools.safe_eval import safe_eval
 from odoo.tools.sql import column_exists
 
+from ..tools import format_moment
 from .cci_interaction import RECIPIENT_COLUMNS, email_sql
 from .res_partner import BOUNCE_COUNTER_LIMIT
 
@@ -589,8 +590,7 @@ class MailMassMailing(models.Model):
     def _cci_format_date(self, value):
         if not value:
             return _("as soon as possible")
-        stamp = fields.Datetime.context_timestamp(self, fields.Datetime.from_string(value))
-        return "%s (%s)" % (stamp.strftime("%Y-%m-%d %H:%M"), self.env.context.get("tz") or "UTC")
+        return format_moment(self, value)
 
     # ------------------------------------------------------------------
     # Odoo 11 sending gates: put_in_queue, send_mail, the queue cron

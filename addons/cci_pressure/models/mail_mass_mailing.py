@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.addons.cci_marketing.models.cci_interaction import RECIPIENT_COLUMNS, email_sql
-from odoo.addons.cci_marketing.tools import sql_settings
+from odoo.addons.cci_marketing.tools import format_moment, sql_settings
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import html_escape
 from odoo.tools.safe_eval import safe_eval
@@ -191,7 +191,8 @@ class MailMassMailing(models.Model):
         for res_id, rule_ids in run["over"].items():
             texts = []
             if NO_SOLICIT_RULE in rule_ids:
-                texts.append(_("no solicitation wanted before %s") % run["no_solicit"][res_id])
+                texts.append(_("no solicitation wanted before %s")
+                             % format_moment(self, run["no_solicit"][res_id], time=False))
             quotas = [names[r] for r in rule_ids if r != NO_SOLICIT_RULE]
             if quotas:
                 texts.append(_("over quota (%s)") % ", ".join(quotas))

@@ -56,7 +56,14 @@ class TestPressureAtSendTime(PressureCase):
         self.assertFalse(self.stats(newsletter))
         reasons = {r.partner_id: r.name for r in self.held_back(newsletter)}
         self.assertIn("T nothing", reasons[self.contact_a])
-        self.assertIn("2999-01-01", reasons[self.contact_b])
+        self.assertIn("01/01/2999", reasons[self.contact_b])
+
+    def test_reasons_write_dates_as_the_language_of_the_sending_does(self):
+        self.contact_b.cci_no_solicit_until = "2999-03-15"
+        mailing = self.planned(self.contact_a | self.contact_b, False, category=self.newsletter)
+        mailing.with_context(lang="fr_FR").send_mail()
+        self.assertEqual(self.held_back(mailing).partner_id, self.contact_b)
+        self.assertIn("avant le 15/03/2999", self.held_back(mailing).name)
 
     def test_two_mailings_leaving_together_never_both_reach_a_recipient_over_quota(self):
         self.rule("T one a week", 1, 7)
