@@ -2,7 +2,7 @@
 from datetime import datetime, timedelta
 
 from odoo import fields
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import mute_logger
 
 from .common import CciCase
@@ -49,6 +49,15 @@ class ModerationCase(CciCase):
         return self.env["mail.message"].search(
             [("model", "=", "mail.mass_mailing"), ("res_id", "=", mailing.id),
              ("message_type", "=", "comment")], order="id desc", limit=1)
+
+    def assertCannotDecide(self, mailing):
+        """Approving, postponing and rejecting ``mailing`` (as its user) are all refused."""
+        with self.assertRaises(AccessError):
+            mailing.action_cci_approve()
+        with self.assertRaises(AccessError):
+            mailing.action_cci_postpone(in_days(30), "Later")
+        with self.assertRaises(AccessError):
+            mailing.action_cci_reject("No")
 
     def queue(self):
         """The queue cron, as Odoo runs it."""

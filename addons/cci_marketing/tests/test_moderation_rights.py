@@ -32,13 +32,7 @@ class TestRoles(ModerationCase):
     def test_only_moderators_decide(self):
         mailing = self.submitted()
         for user in (self.user_formation, self.user_international, self.employee):
-            as_user = mailing.sudo(user)
-            with self.assertRaises(AccessError):
-                as_user.action_cci_approve()
-            with self.assertRaises(AccessError):
-                as_user.action_cci_postpone(in_days(30), "Later")
-            with self.assertRaises(AccessError):
-                as_user.action_cci_reject("No")
+            self.assertCannotDecide(mailing.sudo(user))
         self.assertEqual(mailing.cci_moderation_state, "submitted")
         mailing.sudo(self.moderator).action_cci_reject("No")
         self.assertEqual(mailing.cci_moderation_state, "rejected")
@@ -151,12 +145,7 @@ class TestEmployeePlanning(ModerationCase):
                 as_employee.write({"name": "Mine now"})
             with self.assertRaises(AccessError):
                 as_employee.unlink()
-            with self.assertRaises(AccessError):
-                as_employee.action_cci_approve()
-            with self.assertRaises(AccessError):
-                as_employee.action_cci_postpone(in_days(30), "Later")
-            with self.assertRaises(AccessError):
-                as_employee.action_cci_reject("No")
+            self.assertCannotDecide(as_employee)
             with self.assertRaises(AccessError):
                 as_employee.action_cci_reset_draft()
         with self.assertRaises(AccessError):
