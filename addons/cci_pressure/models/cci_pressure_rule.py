@@ -50,8 +50,10 @@ class CciPressureRule(models.Model):
     """"No more than ``max_weight`` in any ``window_days`` days", per contact or company.
 
     The evaluation (the ``_cci_add_*`` and ``_cci_evaluate_day0`` / ``_cci_sweep`` methods) is
-    set-based: one scan of the ledger and one query per planned mailing for the whole
-    audience, one grouped sum for the date, one sweep over the candidate days after it.
+    set-based and works per key (a contact, or a company): one statement for the planned
+    mailings, one read of the ledger's window with one grouped sum per key, then, at send
+    time, the keys over on the date, else the days over from the date to the horizon of the
+    keys that can be over at all.
     """
 
     _name = "cci.pressure.rule"
@@ -350,31 +352,22 @@ class CciPressureRule(models.Model):
                        planned=", ".join(planned), rows=rows))
         return " UNION ALL ".join(parts), params
 
-    def _cci_evaluate_day0(self, weight, planned_rows, date=None, exclude_mailing_id=None):
-        """Fill cci_pressure_over with the (rule, key) over quota on the date itself, from
-        cci_pressure_hist, or with ``date`` straight from the ledger's window (when nothing
-        else needs the history: at send time)."""
+    def _cci_evaluate_day0(self, weight, planned_rows, date, exclude_mailing_id):
+        """Fill cci_pressure_over with the (rule, key) over quota on the date itself,
+        straight from the ledger's window: what the sending needs, and nothing else."""
         if not self:
             return
         checks, params = self._cci_load_checks(weight, planned_rows)
-        if date:
-            window, window_params = self._cci_window(date, exclude_mailing_id,
-                                                     materialized=False)
-            params.update(window_params)
-            checks = checks.format(contacts="hist_contacts", companies="hist_companies")
-        else:
-            window = ""
-            checks = checks.format(
-                contacts="(SELECT * FROM cci_pressure_hist WHERE NOT company) h",
-                companies="(SELECT * FROM cci_pressure_hist WHERE company) h")
+        window, window_params = self._cci_window(date, exclude_mailing_id, materialized=False)
+        params.update(window_params)
         self.env.cr.execute(
             window + """
             INSERT INTO cci_pressure_over (rule_id, company, key, k, knext)
             SELECT unnest(rule_ids), company, key, 0, 1 FROM ({checks}) x
-            """.format(checks=checks),
+            """.format(checks=checks.format(contacts="hist_contacts",
+                                            companies="hist_companies")),
             params,
         )
-
 
     def _cci_sweep(self, weight, horizon, planned_rows):
         """Fill cci_pressure_over with the days 0 to ``horizon`` when each (rule, key) of

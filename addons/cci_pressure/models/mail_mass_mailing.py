@@ -309,13 +309,10 @@ class MailMassMailing(models.Model):
             Rule._cci_add_no_solicit(moment, horizon)
             if sending and not horizon:
                 rules._cci_evaluate_day0(weight, planned_rows, moment, self.id)
-            else:
+            else:  # the departments' share and the days after the date read the history
                 rules._cci_add_history(moment, self.id, weight, planned_rows)
                 cr.execute("ANALYZE cci_pressure_hist, cci_pressure_plan, cci_pressure_heavy")
-                if horizon:
-                    rules._cci_sweep(weight, horizon, planned_rows)
-                else:
-                    rules._cci_evaluate_day0(weight, planned_rows)
+                rules._cci_sweep(weight, horizon, planned_rows)
         run = {"total": total, "best": None}
         if sending:
             over = Rule._cci_over_now()
@@ -323,17 +320,12 @@ class MailMassMailing(models.Model):
                 cr.execute("SELECT res_id FROM cci_pressure_audience")
                 for res_id, in cr.fetchall():
                     over[res_id] = sorted(set(over.get(res_id, [])) | set(alone.ids))
-            by_rule = {}
-            for rule_ids in over.values():
-                for rule_id in rule_ids:
-                    by_rule[rule_id] = by_rule.get(rule_id, 0) + 1
             cr.execute(
                 "SELECT res_id, no_solicit FROM cci_pressure_audience"
                 " WHERE res_id = ANY(%s) AND no_solicit IS NOT NULL",
                 ([r for r, ids in over.items() if NO_SOLICIT_RULE in ids],),
             )
-            run.update(over=over, over_count=len(over), by_rule=by_rule,
-                       no_solicit=dict(cr.fetchall()))
+            run.update(over=over, over_count=len(over), no_solicit=dict(cr.fetchall()))
         else:
             run["over_count"], run["by_rule"] = Rule._cci_counts()
             run["by_department"] = rules._cci_by_department(planned_rows)
