@@ -14,5 +14,6 @@ from . import mail_message
 from . import mail_mass_mailing_contact
 from . import cci_demo_history
 from . import mail_mail
+from . import mail_mass_mailing_sending
 from . import cci_moderation_decision
 from . import utm_source

@@ -9,6 +9,7 @@ DECISIONS = [
     ("reset", "Back to draft"),
     ("changed", "Changed after approval"),
     ("unqueued", "Taken out of the queue"),
+    ("failed", "Could not be sent"),
 ]
 
 

@@ -1,5 +1,7 @@
-from odoo import api, models
+from odoo import SUPERUSER_ID, _, api, models
+from odoo.exceptions import AccessError
 
+from ..sending import in_sending
 from .cci_interaction import RECIPIENT_COLUMNS, email_sql
 
 # mail.mail.statistics timestamp -> ledger kind
@@ -10,28 +12,90 @@ STAT_KINDS = {
     "replied": "mailing_replied",
     "bounced": "mailing_bounced",
 }
+# The mail of a mailing exists (made by its sending, not failed at birth): from that moment
+# it counts as a solicitation, dated when it leaves once it does (see _cci_capture).
+MADE = "made"
 
 
 class MailMailStatistics(models.Model):
-    """Capture point of mailing facts: each tracking timestamp Odoo sets becomes a row."""
+    """Capture point of mailing facts: each tracking timestamp Odoo sets becomes a row.
+
+    The ledger trusts only what the system itself writes here: the mailing's sending, the
+    tracking pixel and link routes (which run as the superuser) and the mail gateway
+    (fetchmail, or the mailgate script as the administrator). Odoo 11 lets every employee
+    create and write these records; a write from anyone else is refused, so that nobody
+    can forge a solicitation, an open or a bounce on the shared timeline.
+    """
 
     _inherit = "mail.mail.statistics"
 
     @api.model
     def create(self, vals):
+        self._cci_check_system_write()
         stat = super().create(vals)
         kinds = [col for col in STAT_KINDS if vals.get(col)]
+        if vals.get("mass_mailing_id") and not vals.get("exception"):
+            kinds.append(MADE)
         if kinds:
             stat._cci_capture("st.id IN %(ids)s", {"ids": tuple(stat.ids)}, columns=kinds)
         return stat
 
     @api.multi
     def write(self, vals):
+        self._cci_check_system_write()
         res = super().write(vals)
         kinds = [col for col in STAT_KINDS if vals.get(col)]
         if kinds and self.ids:
             self._cci_capture("st.id IN %(ids)s", {"ids": tuple(self.ids)}, columns=kinds)
+        if vals.get("sent") and self.ids:
+            self._cci_date_sent_rows()
+        elif vals.get("exception") and self.ids:
+            self._cci_forget_unsent()
         return res
+
+    @api.multi
+    def unlink(self):
+        self._cci_check_system_write()
+        self._cci_forget_unsent()
+        return super().unlink()
+
+    def _cci_check_system_write(self):
+        if self.env.uid != SUPERUSER_ID and not in_sending(self.env):
+            raise AccessError(_("The tracking of mailings (sent, opened, clicked, answered, "
+                                "bounced) is written by the system only: it cannot be created "
+                                "or changed by hand."))
+
+    def _cci_date_sent_rows(self):
+        """The row written when the mail was made takes the moment it actually left."""
+        self.env.cr.execute(
+            """
+            UPDATE cci_interaction i SET date = st.sent
+              FROM mail_mail_statistics st
+             WHERE st.id IN %s AND st.sent IS NOT NULL
+               AND i.kind = 'mailing_sent' AND i.source_model = 'mail.mail.statistics'
+               AND i.source_id = st.id AND i.source_sub_id = 0 AND i.date <> st.sent
+            """,
+            (tuple(self.ids),),
+        )
+
+    def _cci_forget_unsent(self):
+        """A mail that never left (failed, cancelled, taken back) is no solicitation."""
+        if not self.ids:
+            return
+        self.env.cr.execute(
+            """
+            DELETE FROM cci_interaction i
+             USING mail_mail_statistics st
+             WHERE st.id IN %s AND st.sent IS NULL
+               AND i.kind = 'mailing_sent' AND i.source_model = 'mail.mail.statistics'
+               AND i.source_id = st.id AND i.source_sub_id = 0
+            RETURNING i.partner_id, i.commercial_partner_id
+            """,
+            (tuple(self.ids),),
+        )
+        partner_ids = {p for row in self.env.cr.fetchall() for p in row if p}
+        if partner_ids:
+            self.env["res.partner"]._cci_interactions_changed(sorted(partner_ids))
 
     @api.model
     def _cci_recipient_sql(self):
@@ -53,20 +117,26 @@ class MailMailStatistics(models.Model):
         joins, partner, email = self._cci_recipient_sql()
         selects = []
         for column in columns or list(STAT_KINDS):
-            kind = STAT_KINDS[column]
+            if column == MADE:
+                kind, date, condition = ("mailing_sent", "COALESCE(st.sent, st.create_date)",
+                                         "st.exception IS NULL")
+            else:
+                kind, date = STAT_KINDS[column], "st.%s" % column
+                condition = "st.%s IS NOT NULL" % column
             selects.append(
                 """
-                SELECT st.{col}, '{kind}', {partner}, {email}, m.cci_department_id,
+                SELECT {date}, '{kind}', {partner}, {email}, m.cci_department_id,
                        m.create_uid, src.name, 'mail.mass_mailing', m.id, m.id,
                        {solicitation}, 'mail.mail.statistics', st.id, 0
                   FROM mail_mail_statistics st
                   JOIN mail_mass_mailing m ON m.id = st.mass_mailing_id
                   JOIN utm_source src ON src.id = m.source_id
                   {joins}
-                 WHERE st.{col} IS NOT NULL AND {where}
+                 WHERE {condition} AND {where}
                 """.format(
-                    col=column, kind=kind, partner=partner, email=email, joins=joins,
-                    where=where, solicitation="TRUE" if kind == "mailing_sent" else "FALSE",
+                    date=date, kind=kind, partner=partner, email=email, joins=joins,
+                    condition=condition, where=where,
+                    solicitation="TRUE" if kind == "mailing_sent" else "FALSE",
                 )
             )
         return self.env["cci.interaction"]._record_query(" UNION ALL ".join(selects), params)

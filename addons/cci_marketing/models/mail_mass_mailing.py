@@ -22,6 +22,7 @@ MODERATION_STATES = [
 # The moderation fields: written only by the moderation actions (see _cci_transition).
 MODERATION_FIELDS = (
     "cci_moderation_state", "cci_moderator_id", "cci_moderation_note", "cci_decision_date",
+    "cci_approved_hash", "cci_approved_audience",
 )
 # Odoo's own states of a mailing that is queued, being sent or sent; and sent or being sent.
 QUEUED_STATES = ("in_queue", "sending", "done")
@@ -34,6 +35,7 @@ DECISION_TARGETS = {
     "reject": "rejected",
     "reset": "draft",
     "changed": "submitted",
+    "failed": "draft",
 }
 FOLLOWUP_AUDIENCES = [
     ("not_opened", "Did not open"),
@@ -194,7 +196,10 @@ class MailMassMailing(models.Model):
                 and vals.get("cci_moderation_state") != "approved":
             raise UserError(_("A mailing cannot be created queued or sent: the marketing "
                               "manager must approve it first."))
-        return super().create(vals)
+        mailing = super().create(vals)
+        if mailing.cci_moderation_state == "approved":  # the superuser (data, tests)
+            mailing._cci_stamp_approved_content()
+        return mailing
 
     @api.multi
     def write(self, vals):
@@ -251,8 +256,9 @@ class MailMassMailing(models.Model):
         fnames = self._cci_watched_fields() & set(vals)
         if not fnames or "cci_moderation_state" in vals:
             return None
+        # frozen from approval to the end of sending: what leaves is what was approved
         mailings = self.sudo().filtered(
-            lambda m: m.cci_moderation_state == "approved" and m.state not in SENT_STATES)
+            lambda m: m.cci_moderation_state == "approved" and m.state != "done")
         if not mailings:
             return None
         return fnames, {m.id: m._cci_signature(fnames) for m in mailings}
@@ -506,6 +512,10 @@ class MailMassMailing(models.Model):
                 "note": note,
             })
             self.browse(mailing.id)._cci_notify(kind, old, note)
+            if new == "approved":
+                mailing._cci_stamp_approved_content()
+            elif old == "approved":
+                mailing._cci_take_back_mails()
 
     def _cci_notify(self, decision, old_state, note):
         self.ensure_one()
@@ -533,6 +543,8 @@ class MailMassMailing(models.Model):
             % {"user": user, "date": date},
             "reject": _("Rejected by %s: it will not be sent.") % user,
             "reset": _("Put back to draft by %s: it is out of the sending queue.") % user,
+            "failed": _("Taken out of the sending queue: it could not be sent. It is back in "
+                        "draft: correct it, then submit it again."),
         }
         body = bodies[decision]
         if note:
@@ -591,55 +603,6 @@ class MailMassMailing(models.Model):
         if not value:
             return _("as soon as possible")
         return format_moment(self, value)
-
-    # ------------------------------------------------------------------
-    # Odoo 11 sending gates: put_in_queue, send_mail, the queue cron
-    # ------------------------------------------------------------------
-
-    @api.multi
-    def put_in_queue(self):
-        self._cci_check_approved()
-        super().put_in_queue()
-        return True
-
-    @api.multi
-    def retry_failed_mail(self):
-        self._cci_check_approved()
-        super().retry_failed_mail()
-        return True
-
-    def send_mail(self, res_ids=None):
-        self._cci_check_approved()
-        now = fields.Datetime.now()
-        for mailing in self.sudo():
-            if mailing.schedule_date and mailing.schedule_date > now:
-                raise UserError(
-                    _('"%(name)s" is approved for %(date)s: it leaves with the sending queue '
-                      'at that date.')
-                    % {"name": mailing.name,
-                       "date": mailing._cci_format_date(mailing.schedule_date)})
-        self.sudo().write({"sent_date": now})
-        return super().send_mail(res_ids=res_ids)
-
-    @api.model
-    def _process_mass_mailing_queue(self):
-        self._cci_unqueue_unapproved()
-        return super()._process_mass_mailing_queue()
-
-    @api.model
-    def _cci_unqueue_unapproved(self):
-        """Take out of the queue what is there without approval (SQL, older data)."""
-        mailings = self.sudo().search([
-            ("state", "in", ("in_queue", "sending")),
-            ("cci_moderation_state", "!=", "approved"),
-        ])
-        for mailing in mailings:
-            _logger.warning("Mailing %s is queued without approval: taken out of the queue",
-                            mailing.id)
-            mailing.write({"state": "draft"})
-            mailing.message_post(body=_("Taken out of the sending queue: it has not been "
-                                        "approved by the marketing manager."))
-        return mailings.ids
 
     # ------------------------------------------------------------------
     # Planning: overlaps of audience between mailings close in time

@@ -1,5 +1,7 @@
-from odoo import api, models
+from odoo import SUPERUSER_ID, _, api, models
+from odoo.exceptions import AccessError
 
+from ..sending import in_sending
 from .cci_interaction import user_department_sql
 
 
@@ -8,6 +10,18 @@ class MailMessage(models.Model):
     carrying ``mail_activity_type_id`` (and deletes the activity)."""
 
     _inherit = "mail.message"
+
+    @api.multi
+    def write(self, vals):
+        """The message under a mail of a mass mailing holds its subject and attachments:
+        like the mail itself, it changes only with the sending (see mail.mail)."""
+        if self.ids and self.env.uid != SUPERUSER_ID and not in_sending(self.env):
+            self.env.cr.execute("SELECT 1 FROM mail_mail WHERE mail_message_id IN %s"
+                                " AND mailing_id IS NOT NULL LIMIT 1", (tuple(self.ids),))
+            if self.env.cr.fetchone():
+                raise AccessError(_("The mails of a mass mailing are written by its sending "
+                                    "only: they cannot be changed by hand."))
+        return super().write(vals)
 
     @api.model
     def create(self, vals):

@@ -243,7 +243,7 @@ class TestSending(ModerationCase):
         self.assertEqual((later.state, self.sent_count(later)), ("in_queue", 0))
         self.assertEqual((waiting.state, self.sent_count(waiting)), ("draft", 0))
 
-    @mute_logger("odoo.addons.cci_marketing.models.mail_mass_mailing")
+    @mute_logger("odoo.addons.cci_marketing.models.mail_mass_mailing_sending")
     def test_the_queue_takes_out_what_got_there_without_approval(self):
         mailing = self.submitted()
         # only SQL (or data older than the addon) can do this: the ORM refuses it

@@ -1,2 +1,3 @@
 from . import cci_moderation_wizard
 from . import cci_followup_wizard
+from . import mail_mass_mailing_test
