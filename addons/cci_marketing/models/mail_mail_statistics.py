@@ -118,8 +118,10 @@ class MailMailStatistics(models.Model):
         selects = []
         for column in columns or list(STAT_KINDS):
             if column == MADE:
-                kind, date, condition = ("mailing_sent", "COALESCE(st.sent, st.create_date)",
-                                         "st.exception IS NULL")
+                # create_date has microseconds, the checks compare whole seconds: a mail
+                # made in the same second as a check must count in it
+                kind, condition = "mailing_sent", "st.exception IS NULL"
+                date = "date_trunc('second', COALESCE(st.sent, st.create_date))"
             else:
                 kind, date = STAT_KINDS[column], "st.%s" % column
                 condition = "st.%s IS NOT NULL" % column

@@ -1,3 +1,5 @@
+from odoo.addons.cci_marketing.sending import sending_context
+
 from .common import PressureCase
 
 
@@ -92,3 +94,19 @@ class TestPressureAtSendTime(PressureCase):
         mailing.get_remaining_recipients()
         mailing.get_remaining_recipients()
         self.assertEqual(len(self.held_back(mailing)), 2)
+
+    def test_a_mail_waiting_to_leave_counts_in_the_quota(self):
+        self.rule("T one a week", 1, 7)
+        first = self.planned(self.contact_a, False, category=self.newsletter, name="First")
+        # a mail of the first mailing exists but has not left yet (queue, crash, retry)
+        sending_context(self.env["mail.mail"]).create({
+            "mailing_id": first.id, "email_to": self.contact_a.email, "subject": first.name,
+            "body_html": "<p>Bonjour</p>", "scheduled_date": "2999-01-01 00:00:00",
+            "statistics_ids": [(0, 0, {"model": "res.partner", "res_id": self.contact_a.id,
+                                       "mass_mailing_id": first.id})],
+        })
+        second = self.planned(self.contact_a | self.contact_b, False,
+                              category=self.newsletter, name="Second")
+        second.send_mail()
+        self.assertEqual(self.stats(second).mapped("res_id"), [self.contact_b.id])
+        self.assertEqual(self.held_back(second).partner_id, self.contact_a)
