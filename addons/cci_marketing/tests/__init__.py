@@ -5,3 +5,4 @@ from . import test_hygiene
 from . import test_moderation
 from . import test_moderation_rights
 from . import test_followup
+from . import test_bad_input
