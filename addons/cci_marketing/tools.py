@@ -1,8 +1,18 @@
 """Helpers shared by the chamber's addons that are not models."""
 import datetime
+import math
 from contextlib import contextmanager
 
-from odoo import fields
+from odoo import _, fields
+from odoo.exceptions import UserError
+
+DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
+# Dates outside these years are typing mistakes (and the year 9999 breaks the date
+# arithmetic of the forms): refused wherever a date of the contract is given.
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
+# How far ahead a mailing can be approved, postponed or checked against the quotas.
+DECISION_YEARS_AHEAD = 2
 
 
 def format_moment(record, value, time=True):
@@ -39,3 +49,80 @@ def sql_settings(cr, **settings):
     finally:
         cr.execute("SELECT " + ", ".join("set_config(%s, %s, true)" for _name in names),
                    [arg for n, name in enumerate(names) for arg in (name, row[2 * n])])
+
+
+def is_number(value):
+    """A finite int or float; booleans, strings, NaN and infinities are not numbers here."""
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value))
+
+
+def check_number(value, message, whole=False):
+    """``value`` if it is a number (see is_number), and a whole one when ``whole`` (1.5 days
+    is refused, not rounded); else UserError(message). The range is the constraints' job."""
+    if not is_number(value) or (whole and value != int(value)):
+        raise UserError(message)
+    return value
+
+
+def check_one(records, message):
+    """UserError(message) unless ``records`` is exactly one record (methods of the contract
+    that act on one record, called with several ids or none)."""
+    if len(records) != 1:
+        raise UserError(message)
+    return records
+
+
+def parse_datetime(self, value, label, end_of_day=False, years_ahead=None,
+                   last_year=LAST_YEAR):
+    """A moment given as 'YYYY-MM-DD HH:MM:SS', 'YYYY-MM-DD HH:MM' or 'YYYY-MM-DD' (UTC), a
+    datetime or a date -> datetime; False when empty. Anything else, a year outside
+    FIRST_YEAR to ``last_year`` or, with ``years_ahead``, a moment more than that many years
+    from now: a UserError that names the argument and the expected form.
+
+    ``self``: any record, for the language of the messages (``_()`` looks for ``self``).
+    ``label`` names the argument: ``date_from`` and ``date_to`` have their own sentences,
+    any other (translated) name is shown apart from the sentence. ``end_of_day``: a date
+    alone means its last second.
+    """
+    if value is False or value is None or (isinstance(value, str) and not value.strip()):
+        return False
+    moment = None
+    if isinstance(value, datetime.datetime):
+        moment = value.replace(microsecond=0)
+    elif isinstance(value, datetime.date):
+        moment = datetime.datetime.combine(value, datetime.time(23, 59, 59) if end_of_day
+                                           else datetime.time())
+    elif isinstance(value, str):
+        for fmt in DATETIME_FORMATS:
+            try:
+                moment = datetime.datetime.strptime(value.strip(), fmt)
+            except ValueError:
+                continue
+            if end_of_day and fmt == "%Y-%m-%d":
+                moment = moment.replace(hour=23, minute=59, second=59)
+            break
+    if moment is None:
+        messages = {
+            "date_from": _("The start date '%(value)s' is not a date: use the form "
+                           "YYYY-MM-DD or YYYY-MM-DD HH:MM:SS."),
+            "date_to": _("The end date '%(value)s' is not a date: use the form "
+                         "YYYY-MM-DD or YYYY-MM-DD HH:MM:SS."),
+        }
+        message = messages.get(label) or _(
+            "'%(value)s' is not a date (%(label)s): use the form YYYY-MM-DD or "
+            "YYYY-MM-DD HH:MM:SS.")
+        raise UserError(message % {"label": label, "value": value})
+    if not FIRST_YEAR <= moment.year <= last_year:
+        raise UserError(
+            _("The date '%(value)s' (%(label)s) is out of range: give a date between the "
+              "years %(first)d and %(last)d.")
+            % {"value": value, "label": label, "first": FIRST_YEAR, "last": last_year})
+    if years_ahead:
+        limit = datetime.datetime.utcnow() + datetime.timedelta(days=366 * years_ahead)
+        if moment > limit:
+            raise UserError(
+                _("The date '%(value)s' (%(label)s) is more than %(years)d years ahead: "
+                  "give a nearer date.")
+                % {"value": value, "label": label, "years": years_ahead})
+    return moment

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 
 class CciDepartment(models.Model):
@@ -21,3 +22,32 @@ class CciDepartment(models.Model):
     _sql_constraints = [
         ("code_unique", "unique(code)", "Another department already uses this code."),
     ]
+
+    @api.model
+    def create(self, vals):
+        self._cci_check_vals(vals, creating=True)
+        return super().create(vals)
+
+    @api.multi
+    def write(self, vals):
+        self._cci_check_vals(vals)
+        return super().write(vals)
+
+    def _cci_check_vals(self, vals, creating=False):
+        """Refuse, before anything is written, an empty name or code and a code already
+        used (the database's own refusal would not say by which department)."""
+        if creating or "name" in vals:
+            name = vals.get("name")
+            if not isinstance(name, str) or not name.strip():
+                raise UserError(_("A department needs a name: it cannot be empty."))
+        if creating or "code" in vals:
+            code = vals.get("code")
+            if not isinstance(code, str) or not code.strip():
+                raise UserError(_("A department needs a code, such as FORM for Formation: it "
+                                  "cannot be empty."))
+            other = self.with_context(active_test=False).search(
+                [("code", "=", code), ("id", "not in", self.ids)], limit=1)
+            if other:
+                raise UserError(_("The code %(code)s is already used by the department "
+                                  "%(name)s: choose another one.")
+                                % {"code": code, "name": other.sudo().name})

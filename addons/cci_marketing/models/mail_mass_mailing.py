@@ -1,13 +1,13 @@
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import html_escape
+from odoo.tools import email_split, html2plaintext, html_escape, single_email_re
 from odoo.tools.safe_eval import safe_eval
 from odoo.tools.sql import column_exists
 
-from ..tools import format_moment
+from ..tools import DECISION_YEARS_AHEAD, check_one, format_moment, parse_datetime
 from .cci_interaction import RECIPIENT_COLUMNS, email_sql
 from .res_partner import BOUNCE_COUNTER_LIMIT
 
@@ -51,7 +51,6 @@ AUDIENCE_RULES = {
     "not_clicked": (("mailing_clicked",), False),
     "clicked": (("mailing_clicked",), True),
 }
-DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 # The moderation actions' pass to write the moderation fields: a Python object, so that it
 # cannot be given in a context over XML-RPC.
 _MODERATION_TOKEN = object()
@@ -305,6 +304,8 @@ class MailMassMailing(models.Model):
     @api.multi
     def action_cci_approve(self, schedule_date=False, note=False):
         self._cci_check_moderator()
+        if note is not False and not isinstance(note, str):
+            raise UserError(_("The note of an approval must be a text."))
         date = self._cci_parse_date(schedule_date)
         for mailing in self:
             mailing._cci_check_decidable(("submitted",), "approve")
@@ -406,6 +407,41 @@ class MailMassMailing(models.Model):
             raise UserError(
                 _('The wished date of "%s" is already past: choose a later date, or leave it '
                   'empty to mean as soon as possible.') % self.name)
+        parse_datetime(self, self.cci_requested_date, _("wished date"),
+                       years_ahead=DECISION_YEARS_AHEAD)
+        # what would make the sending fail: content, sender, recipients
+        mailing = self.sudo()
+        body = mailing.body_html or ""
+        if not html2plaintext(body).strip() and "<img" not in body.lower():
+            raise UserError(_('"%s" has no content: write its message before submitting it.')
+                            % self.name)
+        addresses = email_split(mailing.email_from or "")
+        if len(addresses) != 1 or not single_email_re.match(addresses[0]):
+            raise UserError(
+                _('The sender of "%(name)s" is not a valid email address: %(sender)s. Write '
+                  'it as name@domain.fr or Name <name@domain.fr>.')
+                % {"name": self.name, "sender": mailing.email_from or ""})
+        model = mailing.mailing_model_real
+        try:
+            # a broken filter fails here, not in the sending queue where it would hold
+            # back the other mailings
+            domain = safe_eval(mailing.mailing_domain or "[]")
+            with self.env.cr.savepoint():
+                self.env[model].sudo().search(domain, limit=1)
+        except Exception:
+            raise UserError(
+                _('The recipients\' filter of "%s" cannot be used: correct it (or make it '
+                  'again with the filter editor) before submitting the mailing.') % self.name
+            ) from None
+        if model == "mail.mass_mailing.contact":
+            # without lists, only a filter says which contacts (an empty one: all of them)
+            if not mailing.contact_list_ids and not domain:
+                raise UserError(_('Choose the mailing lists of "%s" before submitting it.')
+                                % self.name)
+            if mailing.contact_list_ids \
+                    and not any(mailing.contact_list_ids.mapped("contact_nbr")):
+                raise UserError(_('The mailing lists of "%s" have no contacts: there is '
+                                  'nobody to send it to.') % self.name)
 
     def _cci_check_decidable(self, states, decision):
         """Raise unless ``decision`` (approve, postpone, reject, reset) applies to this mailing
@@ -447,18 +483,10 @@ class MailMassMailing(models.Model):
 
     @api.model
     def _cci_parse_date(self, value):
-        """A datetime given as 'YYYY-MM-DD HH:MM:SS' (UTC) -> the same, normalised; or False."""
-        if not value:
-            return False
-        if isinstance(value, datetime):
-            return fields.Datetime.to_string(value)
-        if isinstance(value, str):
-            for fmt in DATE_FORMATS:
-                try:
-                    return fields.Datetime.to_string(datetime.strptime(value.strip(), fmt))
-                except ValueError:
-                    continue
-        raise UserError(_("%r is not a date: write it as YYYY-MM-DD HH:MM:SS (UTC).") % (value,))
+        """A send date given as 'YYYY-MM-DD HH:MM:SS' (UTC), shorter forms or a datetime ->
+        'YYYY-MM-DD HH:MM:SS'; or False (see tools.parse_datetime)."""
+        moment = parse_datetime(self, value, _("send date"), years_ahead=DECISION_YEARS_AHEAD)
+        return fields.Datetime.to_string(moment) if moment else False
 
     def _cci_current_date(self):
         """The date this mailing is planned for: approved send date, else the wished date."""
@@ -624,7 +652,7 @@ class MailMassMailing(models.Model):
     def cci_check_overlaps(self):
         """[{id, name, department, date, moderation_state, shared}] of the other mailings
         planned within ``cci_marketing.overlap_days`` days that share recipients."""
-        self.ensure_one()
+        check_one(self, _("Check the overlaps of one mailing at a time."))
         return self._cci_overlaps()
 
     @api.model
@@ -717,8 +745,8 @@ class MailMassMailing(models.Model):
     @api.multi
     def action_cci_create_followup(self, audience):
         """Create a draft follow-up aimed at the recipients matching ``audience``; its id."""
-        self.ensure_one()
-        if audience not in AUDIENCE_RULES:
+        check_one(self, _("Follow up one mailing at a time."))
+        if not isinstance(audience, str) or audience not in AUDIENCE_RULES:
             raise UserError(_("Unknown follow-up audience %(audience)r: choose one of "
                               "%(audiences)s.")
                             % {"audience": audience,

@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..tools import sql_settings
+from ..tools import parse_datetime, sql_settings
 from .cci_interaction import KINDS, email_sql
 
 HEALTH = [
@@ -468,7 +468,7 @@ class ResPartner(models.Model):
             if not isinstance(kinds, (list, tuple)):
                 raise UserError(_("Kinds must be given as a list of names."))
             known = dict(KINDS)
-            unknown = [k for k in kinds if k not in known]
+            unknown = [k for k in kinds if not isinstance(k, str) or k not in known]
             if unknown:
                 raise UserError(
                     _("Unknown kind of interaction: %(unknown)s. Known kinds: %(known)s.")
@@ -494,35 +494,9 @@ class ResPartner(models.Model):
 
     @api.model
     def _cci_parse_datetime(self, value, label, end_of_day=False):
-        """'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM:SS' (UTC) -> datetime, else a clear error.
-
-        ``label`` names the argument: ``date_from`` or ``date_to`` (each has its own whole
-        sentence), else any translated name, shown apart from the sentence."""
-        if not value:
-            return False
-        try:
-            if not isinstance(value, str):
-                raise TypeError(value)
-            value = value.strip()
-            if len(value) == 10:
-                moment = fields.Datetime.from_string(value + " 00:00:00")
-                if end_of_day:
-                    moment = moment.replace(hour=23, minute=59, second=59)
-                return moment
-            if len(value) != 19:
-                raise ValueError(value)
-            return fields.Datetime.from_string(value)
-        except (ValueError, TypeError):
-            messages = {
-                "date_from": _("The start date '%(value)s' is not a date: use the form "
-                               "YYYY-MM-DD or YYYY-MM-DD HH:MM:SS."),
-                "date_to": _("The end date '%(value)s' is not a date: use the form "
-                             "YYYY-MM-DD or YYYY-MM-DD HH:MM:SS."),
-            }
-            message = messages.get(label) or _(
-                "'%(value)s' is not a date (%(label)s): use the form YYYY-MM-DD or "
-                "YYYY-MM-DD HH:MM:SS.")
-            raise UserError(message % {"label": label, "value": value})
+        """'YYYY-MM-DD', 'YYYY-MM-DD HH:MM' or 'YYYY-MM-DD HH:MM:SS' (UTC) -> datetime, else a
+        clear error (see tools.parse_datetime)."""
+        return parse_datetime(self, value, label, end_of_day=end_of_day)
 
     @api.multi
     def action_cci_timeline(self):

@@ -6,3 +6,4 @@ from . import test_moderation
 from . import test_moderation_rights
 from . import test_followup
 from . import test_sending_gates
+from . import test_bad_input

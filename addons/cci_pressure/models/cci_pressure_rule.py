@@ -2,13 +2,15 @@ import math
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.addons.cci_marketing.tools import check_number
+from odoo.exceptions import UserError, ValidationError
 
 SCOPES = [
     ("contact", "Per contact"),
     ("company", "Per company"),
 ]
 MAX_WINDOW_DAYS = 365
+MAX_MAX_WEIGHT = 1000  # the quotas add weights as int4 hundredths (see cents)
 
 # The evaluation works in temporary tables, dropped at the end of the transaction:
 #   cci_pressure_audience  the recipients checked: (res_id, partner_id, company_id, no_solicit)
@@ -93,6 +95,36 @@ class CciPressureRule(models.Model):
         ("name_unique", "unique(name)", "Another quota already has this name."),
     ]
 
+    @api.model
+    def create(self, vals):
+        self._cci_check_vals(vals, creating=True)
+        return super().create(vals)
+
+    @api.multi
+    def write(self, vals):
+        self._cci_check_vals(vals)
+        return super().write(vals)
+
+    def _cci_check_vals(self, vals, creating=False):
+        """Refuse, before anything is written, what Odoo would store as something else (an
+        empty name, a window of 1.5 days as 1, None as 0, an unknown scope) or fail on with
+        a raw error ('x', NaN, infinity)."""
+        if creating or "name" in vals:
+            name = vals.get("name")
+            if not isinstance(name, str) or not name.strip():
+                raise UserError(_("A quota needs a name: it cannot be empty."))
+        if "window_days" in vals:
+            check_number(vals["window_days"], _("The window of a quota must be a whole number "
+                                                "of days, such as 7 or 30."), whole=True)
+        if "max_weight" in vals:
+            check_number(vals["max_weight"], _("The maximum of a quota must be a number, such "
+                                               "as 2 or 4.5."))
+        scope = vals.get("scope")
+        if "scope" in vals and not (isinstance(scope, str) and scope in dict(SCOPES)):
+            raise UserError(_("The scope of a quota must be 'contact' (each contact counted "
+                              "alone) or 'company' (the contacts of a company counted "
+                              "together)."))
+
     @api.constrains("window_days", "max_weight")
     def _check_values(self):
         for rule in self:
@@ -101,10 +133,15 @@ class CciPressureRule(models.Model):
                     _("The window of the quota '%(name)s' must be between 1 and %(max)d days.")
                     % {"name": rule.name, "max": MAX_WINDOW_DAYS}
                 )
-            if rule.max_weight < 0:
+            if not math.isfinite(rule.max_weight) or rule.max_weight < 0:
                 raise ValidationError(
                     _("The maximum of the quota '%s' cannot be negative (0 means: nothing "
                       "at all in the window).") % rule.name
+                )
+            if rule.max_weight > MAX_MAX_WEIGHT:
+                raise ValidationError(
+                    _("The maximum of the quota '%(name)s' cannot be more than %(max)d.")
+                    % {"name": rule.name, "max": MAX_MAX_WEIGHT}
                 )
 
     @api.depends("window_days", "max_weight", "scope")

@@ -2,7 +2,13 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.addons.cci_marketing.models.cci_interaction import RECIPIENT_COLUMNS, email_sql
-from odoo.addons.cci_marketing.tools import format_moment, sql_settings
+from odoo.addons.cci_marketing.tools import (
+    DECISION_YEARS_AHEAD,
+    check_one,
+    format_moment,
+    parse_datetime,
+    sql_settings,
+)
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import html_escape
 from odoo.tools.safe_eval import safe_eval
@@ -220,8 +226,7 @@ class MailMassMailing(models.Model):
         return self.env.user.has_group("cci_marketing.group_cci_user")
 
     def _cci_pressure_one(self):
-        if len(self) != 1:
-            raise UserError(_("Check the quotas of one mailing at a time."))
+        check_one(self, _("Check the quotas of one mailing at a time."))
 
     @api.model
     def _cci_now(self):
@@ -231,10 +236,11 @@ class MailMassMailing(models.Model):
         """The date to check, never in the past: the given one, else the planned one."""
         now = self._cci_now()
         if date:
-            moment = self.env["res.partner"]._cci_parse_datetime(date, _("date to check"))
+            moment = parse_datetime(self, date, _("date to check"),
+                                    years_ahead=DECISION_YEARS_AHEAD)
         else:
-            planned = self._cci_current_date()
-            moment = fields.Datetime.from_string(planned) if planned else now
+            # a planned date out of range (written by hand) is told, not an overflow
+            moment = parse_datetime(self, self._cci_current_date(), _("planned date")) or now
         return max(moment, now)
 
     def _cci_pressure_weight(self):

@@ -1,4 +1,9 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.addons.cci_marketing.tools import parse_datetime
+
+# A contact who never wants to be solicited is paused until a far year (2999), but the
+# year 9999 is a typing mistake that breaks the date arithmetic.
+NO_SOLICIT_LAST_YEAR = 2999
 
 PRESSURE_LEVELS = [
     ("none", "Not solicited"),
@@ -35,6 +40,24 @@ class ResPartner(models.Model):
         help="Low: under half of a quota used; High: half or more; At quota: the next "
         "mailing that counts would be held back.",
     )
+
+    @api.model
+    def create(self, vals):
+        self._cci_check_no_solicit(vals)
+        return super().create(vals)
+
+    @api.multi
+    def write(self, vals):
+        self._cci_check_no_solicit(vals)
+        return super().write(vals)
+
+    @api.model
+    def _cci_check_no_solicit(self, vals):
+        """A date in another form, or out of range, is refused in plain words (Odoo's own
+        parsing fails with a raw error, and would accept the year 9999)."""
+        if vals.get("cci_no_solicit_until"):
+            parse_datetime(self, vals["cci_no_solicit_until"], _("No solicitation until"),
+                           last_year=NO_SOLICIT_LAST_YEAR)
 
     @api.model
     def _cci_refresh_tracking_fields(self, partner_ids=None, now=None):
