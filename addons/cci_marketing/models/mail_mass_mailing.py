@@ -217,8 +217,21 @@ class MailMassMailing(models.Model):
         return res
 
     def _cci_check_values(self, vals):
-        """Only the moderation actions write the moderation fields; members write only for
-        their own departments."""
+        """Dates and states that make sense (whoever writes them, the superuser too); only
+        the moderation actions write the moderation fields; members write only for their
+        own departments."""
+        labels = {"cci_requested_date": _("wished date"), "schedule_date": _("send date")}
+        for fname, label in labels.items():
+            if vals.get(fname):
+                moment = parse_datetime(self, vals[fname], label,
+                                        years_ahead=DECISION_YEARS_AHEAD)
+                vals[fname] = fields.Datetime.to_string(moment)
+        state = vals.get("cci_moderation_state")
+        if "cci_moderation_state" in vals and (
+                not isinstance(state, str) or state not in dict(MODERATION_STATES)):
+            raise UserError(_("%(value)r is not a moderation state: it is one of %(states)s.")
+                            % {"value": state,
+                               "states": ", ".join(key for key, _l in MODERATION_STATES)})
         if self.env.uid == SUPERUSER_ID:
             return
         if set(MODERATION_FIELDS) & set(vals) \

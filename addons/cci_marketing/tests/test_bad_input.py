@@ -148,3 +148,20 @@ class TestBadInput(CciCase):
             mailing = self.draft(**vals)
             mailing.action_cci_submit()
             self.assertEqual(mailing.cci_moderation_state, "submitted")
+
+    def test_dates_and_states_written_directly(self):
+        mailing = self.draft()
+        wished = mailing.cci_requested_date
+        for value in ("31/12/2026", "2026-13-01", "9999-12-31 00:00:00", 12345, True):
+            with self.refused("wished date"):
+                mailing.write({"cci_requested_date": value})
+            with self.refused("send date"):
+                mailing.sudo().write({"schedule_date": value})
+        self.assertEqual(mailing.cci_requested_date, wished)
+        mailing.write({"cci_requested_date": "2026-06-01"})
+        self.assertEqual(mailing.cci_requested_date, "2026-06-01 00:00:00")
+        # the superuser may write the state (data, tests), not a state that does not exist
+        for value in ("foo", "Approved", 1):
+            with self.refused("not a moderation state"):
+                mailing.sudo().write({"cci_moderation_state": value})
+        self.assertEqual(mailing.cci_moderation_state, "draft")
