@@ -6,6 +6,7 @@ goes to an SMTP sink in this process, so tests can read what was sent.
 """
 import asyncore
 import os
+import signal
 import smtpd
 import socket
 import subprocess
@@ -13,6 +14,7 @@ import threading
 import time
 import urllib.request
 import xmlrpc.client
+from datetime import datetime, timedelta
 from email import message_from_bytes
 
 import pytest
@@ -42,14 +44,63 @@ def sh(*args):
                           stdout=subprocess.PIPE, text=True).stdout.strip()
 
 
+def start_server(db, smtp_port, logfile, timeout=300):
+    """Start an Odoo server process (its own process group) on ``db``, on a free loopback
+    port, with no cron thread: (process, url) once it serves."""
+    port = free_port()
+    env = dict(os.environ, TZ="UTC")
+    with open(str(logfile), "a") as log:
+        proc = subprocess.Popen(
+            ["bash", "-c", "source scripts/common.sh && odoo_bin -d %s --db-filter='^%s$' "
+             "--http-interface=127.0.0.1 --http-port=%d --workers=0 --max-cron-threads=0 "
+             "--smtp=127.0.0.1 --smtp-port=%d" % (db, db, port, smtp_port)],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    url = "http://127.0.0.1:%d" % port
+    deadline = time.time() + timeout
+    while True:
+        try:
+            # a request during the registry's loading can break its routing for good
+            if "Modules loaded." in logfile.read_text() and \
+                    urllib.request.urlopen(url + "/web/login", timeout=30).status == 200:
+                return proc, url
+        except OSError:
+            pass
+        if proc.poll() is not None or time.time() > deadline:
+            if proc.poll() is None:
+                stop_server(proc)
+            raise RuntimeError("Odoo did not start:\n" + logfile.read_text()[-3000:])
+        time.sleep(0.5)
+
+
+def stop_server(proc, sig=signal.SIGTERM):
+    """Stop a server of start_server (SIGKILL: as a crash would) and wait for its end."""
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        pass
+    proc.wait(60)
+
+
 class SmtpSink(smtpd.SMTPServer):
     def __init__(self, port):
         super().__init__(("127.0.0.1", port), None, decode_data=False)
         self.messages = []
+        self.delay = 0.0  # seconds per message: a slow mail server, to crash mid-send
 
     def process_message(self, peer, mailfrom, rcpttos, data, **kwargs):
+        if self.delay:
+            time.sleep(self.delay)
         msg = message_from_bytes(data)
         self.messages.append({"from": mailfrom, "to": rcpttos, "message": msg})
+
+    def count_by_recipient(self, subject):
+        """{address: how many mails of this subject it received}."""
+        counts = {}
+        for msg in list(self.messages):
+            if msg["message"]["Subject"] == subject:
+                for rcpt in msg["to"]:
+                    counts[rcpt.lower()] = counts.get(rcpt.lower(), 0) + 1
+        return counts
 
 
 @pytest.fixture(scope="session")
@@ -111,32 +162,12 @@ def odoo(smtp_sink, tmp_path_factory):
         sh("db_copy", template, db)
     else:
         sh("scripts/make-db.sh", db)
-    port = free_port()
     logfile = tmp_path_factory.mktemp("odoo") / "server.log"
-    env = dict(os.environ, TZ="UTC")
-    with open(str(logfile), "w") as log:
-        proc = subprocess.Popen(
-            ["bash", "-c", "source scripts/common.sh && odoo_bin -d %s --db-filter='^%s$' "
-             "--http-interface=127.0.0.1 --http-port=%d --workers=0 --max-cron-threads=0 "
-             "--smtp=127.0.0.1 --smtp-port=%d" % (db, db, port, smtp_sink.port)],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-    url = "http://127.0.0.1:%d" % port
-    deadline = time.time() + 120
-    while True:
-        try:
-            # a request during the registry's loading can break its routing for good
-            if "Modules loaded." in logfile.read_text() and \
-                    urllib.request.urlopen(url + "/web/login", timeout=30).status == 200:
-                break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.time() > deadline:
-            if proc.poll() is None:
-                os.killpg(proc.pid, 15)
-                proc.wait(30)
-            sh("db_drop", db)
-            raise RuntimeError("Odoo did not start:\n" + logfile.read_text()[-3000:])
-        time.sleep(0.5)
+    try:
+        proc, url = start_server(db, smtp_sink.port, logfile)
+    except RuntimeError:
+        sh("db_drop", db)
+        raise
     server = Odoo(url, db)
     server.logfile = logfile
     admin = server.as_user("admin")
@@ -228,3 +259,35 @@ def partner_mailing(user, partner_ids, subject, **vals):
         values.update(mailing_category(user))
     values.update(vals)
     return user.call("mail.mass_mailing", "create", values)
+
+
+def utc(minutes=0):
+    """Now plus ``minutes``, as Odoo 11 writes datetimes over XML-RPC (UTC)."""
+    return (datetime.utcnow() + timedelta(minutes=minutes)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def refused(call, *args, **kwargs):
+    """The fault string of a call that must fail."""
+    with pytest.raises(xmlrpc.client.Fault) as err:
+        call(*args, **kwargs)
+    return err.value.faultString
+
+
+@pytest.fixture
+def tag():
+    """A suffix no other test uses (names, addresses)."""
+    return "%d-%d" % (os.getpid(), int(time.time() * 1000))
+
+
+@pytest.fixture
+def quota(moderator, tag):
+    """A category of its own and a quota on it: one mailing a week per contact (so that no
+    other test's mailings count, and this test's count for no other)."""
+    category_id = moderator.call("cci.mailing.category", "create",
+                                 {"name": "E2E category %s" % tag, "weight": 1})
+    rule_id = moderator.call("cci.pressure.rule", "create", {
+        "name": "E2E one a week %s" % tag, "window_days": 7, "max_weight": 1,
+        "scope": "contact", "category_ids": [(6, 0, [category_id])],
+    })
+    return {"category_id": category_id, "rule_id": rule_id,
+            "rule_name": "E2E one a week %s" % tag}

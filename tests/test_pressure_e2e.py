@@ -1,26 +1,13 @@
 """Solicitation quotas end to end, over XML-RPC against a running server with an SMTP sink:
 the marketing manager sets a quota, a department's mailing is checked before it is
 submitted, the queue cron leaves out the recipients over quota and their timeline says why."""
-import os
-import time
-import xmlrpc.client
 from datetime import datetime, timedelta
 
 import pytest
 
-from conftest import partner_mailing, run_cron
+from conftest import partner_mailing, refused, run_cron, utc
 
 QUEUE_CRON = "mass_mailing.ir_cron_mass_mailing_queue"
-
-
-def utc(minutes=0):
-    return (datetime.utcnow() + timedelta(minutes=minutes)).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def refused(call, *args, **kwargs):
-    with pytest.raises(xmlrpc.client.Fault) as err:
-        call(*args, **kwargs)
-    return err.value.faultString
 
 
 def denied(call, *args, **kwargs):
@@ -33,11 +20,6 @@ def denied(call, *args, **kwargs):
 
 
 @pytest.fixture
-def tag():
-    return "%d-%d" % (os.getpid(), int(time.time() * 1000))
-
-
-@pytest.fixture
 def contacts(admin, tag):
     """Four contacts with addresses no other test uses: {name: (id, email)}."""
     result = {}
@@ -46,20 +28,6 @@ def contacts(admin, tag):
         result[name] = (admin.call("res.partner", "create", {"name": name, "email": email}),
                         email)
     return result
-
-
-@pytest.fixture
-def quota(moderator, tag):
-    """A category of its own and a quota on it: one mailing a week per contact (so that no
-    other test's mailings count, and this test's count for no other)."""
-    category_id = moderator.call("cci.mailing.category", "create",
-                                 {"name": "E2E category %s" % tag, "weight": 1})
-    rule_id = moderator.call("cci.pressure.rule", "create", {
-        "name": "E2E one a week %s" % tag, "window_days": 7, "max_weight": 1,
-        "scope": "contact", "category_ids": [(6, 0, [category_id])],
-    })
-    return {"category_id": category_id, "rule_id": rule_id,
-            "rule_name": "E2E one a week %s" % tag}
 
 
 def received(smtp_sink, subject, emails):
