@@ -190,6 +190,8 @@ def race(admin, other, moderator, formation, smtp_sink, quota, name, how):
     received = {email: sum(smtp_sink.count_by_recipient(s).get(email, 0) for s in subjects)
                 for email in contacts.values()}
     over = [email for email, n in received.items() if n > 1]
+    print("race (%s): %d contacts, %d mails, %d got both" % (
+        how, len(contacts), sum(received.values()), len(over)))
     assert not over, "%s: %d contacts got both mailings" % (how, len(over))
     assert set(received.values()) == {1}, "%s: everybody gets one of them" % how
     for partner_id in contacts:
@@ -235,10 +237,14 @@ def test_a_server_killed_mid_send_sends_nobody_twice_nor_over_quota(
     wait_for(lambda: mailing_finished(admin, [mailing_id]), "the mailing done",
              step=lambda: run_queues(admin))
     counts = smtp_sink.count_by_recipient(subject)
+    print("crash: %d contacts, %d mails at the sink before the kill, %d after the restart, "
+          "%d received it twice" % (len(contacts), sent_before_restart, sum(counts.values()),
+                                    sum(1 for n in counts.values() if n > 1)))
     assert max(counts.values()) == 1, "nobody gets the same mailing twice"
     cancelled = admin.call("mail.mail", "search_read",
                            [("mailing_id", "=", mailing_id), ("state", "=", "cancel")],
                            fields=["failure_reason"])
+    print("crash: %d mail(s) cancelled as interrupted" % len(cancelled))
     assert all("interrupted" in mail["failure_reason"] for mail in cancelled)
     assert len(counts) + len(cancelled) >= len(contacts), "each one sent once, or said why"
     # a second mailing to the same contacts: all of them are at quota now

@@ -287,7 +287,8 @@ class MailMassMailing(models.Model):
     def _cci_fail(self, error):
         reason = getattr(error, "name", None) if isinstance(error, UserError) else None
         note = _("It could not be sent: %s") % (reason or str(error) or type(error).__name__)
-        self._cci_transition("failed", {"state": "draft"}, note=note)
+        self._cci_transition("failed", {"state": "draft", "cci_moderation_note": note},
+                             note=note)
 
     @api.model
     def _cci_unqueue_unapproved(self):

@@ -208,6 +208,7 @@ class TestWhatLeavesIsWhatWasApproved(SendingCase):
         self.assertEqual((broken.state, broken.cci_moderation_state), ("draft", "draft"))
         self.assertFalse(self.stats(broken))
         self.assertEqual(self.decisions(broken)[-1].decision, "failed")
+        self.assertIn("no_such_field", broken.cci_moderation_note)
         self.assertIn("could not be sent", self.last_message(broken).body)
         self.assertIn(self.user_formation.partner_id, self.last_message(broken).partner_ids)
 
