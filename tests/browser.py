@@ -55,10 +55,11 @@ return report;
 
 # Waits, in the page, until it is idle or arguments[0] ms have passed, and returns what keeps
 # it busy ('' when idle): RPCs on the way (Odoo 11's loading indicator puts the web client in
-# oe_wait meanwhile; jQuery.active would count the bus's long polling too), jQuery animations (the phone kanban's sliding columns, the loading
-# indicator's fade), Bootstrap transitions (a collapsing menu, a modal fading in or out) and
-# the blocked UI. The first reading comes after two turns of the page's event loop, so that
-# what a click or an answer scheduled (setTimeout(0), _.defer) has started.
+# oe_wait meanwhile; jQuery.active would count the bus's long polling too), jQuery animations
+# (the phone kanban's sliding columns, the loading indicator's fade), Bootstrap transitions (a
+# collapsing menu, a modal fading in or out) and the blocked UI. The first reading comes after
+# two turns of the page's event loop, so that what a click or an answer scheduled
+# (setTimeout(0), _.defer) has started.
 BUSY_JS = """
 var done = arguments[arguments.length - 1];
 var limit = Date.now() + arguments[0];
