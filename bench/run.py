@@ -80,8 +80,12 @@ def setup_config():
     ])
 
 
-def ensure_database(scale, template=None):
-    db = "cci_bench_%s" % scale.lower()
+def database_name(scale, suffix=""):
+    return "cci_bench_%s%s" % (scale.lower(), suffix)
+
+
+def ensure_database(scale, template=None, suffix=""):
+    db = database_name(scale, suffix)
     if sh('db_exists %s && echo yes || echo no' % db) == "no":
         if template:
             log("creating %s as a copy of %s" % (db, template))
@@ -467,6 +471,9 @@ def main():
                              " scaled to all; 0: send them all)")
     parser.add_argument("--fresh", action="store_true",
                         help="drop the scale's database and generate it again")
+    parser.add_argument("--suffix", default="",
+                        help="added to each scale's database and results file, so that runs"
+                        " at once (two `make test`s' smoke runs) never share them")
     parser.add_argument("--only", help="measure only these (timeline, recompute, exclusion,"
                         " pressure, backfill; comma-separated), keep the others' last figures")
     args = parser.parse_args()
@@ -480,15 +487,15 @@ def main():
     os.makedirs(outdir, exist_ok=True)
     all_results = {}
     for scale in args.scales.split(","):
-        path = os.path.join(outdir, "%s.json" % scale)
+        path = os.path.join(outdir, "%s%s.json" % (scale, args.suffix))
         results = {}
         if os.path.exists(path):
             with open(path) as f:
                 results = json.load(f)
         if args.fresh:
-            sh("db_drop cci_bench_%s" % scale.lower())
+            sh("db_drop %s" % database_name(scale, args.suffix))
             results = {}
-        db = ensure_database(scale, args.template)
+        db = ensure_database(scale, args.template, args.suffix)
         fresh = generate_if_needed(db, scale, results)
         if fresh:
             save(path, results)

@@ -10,6 +10,9 @@ PGPORT="${CCI_PGPORT:-54329}"
 PGUSER_ODOO="odoo"
 PGPASS_ODOO="odoo"
 ODOO_PORT="${CCI_HTTP_PORT:-8069}"
+# The local SMTP sink of `make run` (scripts/smtp_sink.py): run.sh points the demo's outgoing
+# mail server at this port at each start, whatever the demo data wrote at installation.
+SMTP_PORT="${CCI_SMTP_PORT:-2525}"
 DEMO_DB="${CCI_DEMO_DB:-cci_demo}"
 BASE_MODULES="mass_mailing,crm,survey,calendar,event,contacts"
 OUR_MODULES="${CCI_MODULES:-cci_marketing,cci_pressure}"

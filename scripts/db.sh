@@ -1,6 +1,9 @@
 # Database helpers, sourced after common.sh.
 PSQL() { as_pg "'$(pg_bindir)/psql' -h '$PGSOCK' -p $PGPORT -U postgres -d postgres -v ON_ERROR_STOP=1 -qtA $*"; }
 
+# psql as postgres on database $1, the SQL on stdin
+PSQL_DB() { as_pg "'$(pg_bindir)/psql' -h '$PGSOCK' -p $PGPORT -U postgres -d '$1' -v ON_ERROR_STOP=1 -qtA"; }
+
 db_exists() { [ "$(PSQL -c "\"SELECT 1 FROM pg_database WHERE datname='$1'\"")" = 1 ]; }
 
 db_drop() {
@@ -46,4 +49,15 @@ base_template() {
     fi
     flock -u 9
     echo "$tmpl"
+}
+
+# The demo's outgoing mail server (cci_marketing's demo data) to the local sink on port $2.
+demo_mail_to_sink() {  # demo_mail_to_sink DB PORT
+    [[ "$2" =~ ^[0-9]+$ ]] || die "not a port: $2"
+    PSQL_DB "$1" <<SQL
+UPDATE ir_mail_server SET smtp_host = '127.0.0.1', smtp_port = $2, smtp_encryption = 'none',
+       smtp_user = NULL, smtp_pass = NULL
+ WHERE id IN (SELECT res_id FROM ir_model_data WHERE model = 'ir.mail_server'
+                 AND module = 'base' AND name = 'ir_mail_server_localhost0');
+SQL
 }

@@ -53,6 +53,39 @@ document.querySelectorAll('.o_control_panel, .o_content, .modal-dialog').forEach
 return report;
 """
 
+# Waits, in the page, until it is idle or arguments[0] ms have passed, and returns what keeps
+# it busy ('' when idle): RPCs on the way (Odoo 11's loading indicator puts the web client in
+# oe_wait meanwhile; jQuery.active would count the bus's long polling too), jQuery animations
+# (the phone kanban's sliding columns, the loading indicator's fade), Bootstrap transitions (a
+# collapsing menu, a modal fading in or out) and the blocked UI. The first reading comes after
+# two turns of the page's event loop, so that what a click or an answer scheduled
+# (setTimeout(0), _.defer) has started.
+BUSY_JS = """
+var done = arguments[arguments.length - 1];
+var limit = Date.now() + arguments[0];
+function busy() {
+    var found = [];
+    var $ = window.jQuery;
+    if ($ && $.timers && $.timers.length) { found.push($.timers.length + ' animation'); }
+    ['.oe_wait', '.blockUI', '.collapsing', '.modal.fade:not(.in)',
+     '.modal-backdrop.fade:not(.in)'].forEach(function (selector) {
+        var shown = Array.prototype.some.call(document.querySelectorAll(selector),
+            function (e) { return getComputedStyle(e).display !== 'none'; });
+        if (shown) { found.push(selector); }
+    });
+    return found.join(', ');
+}
+function check() {
+    var now = busy();
+    if (!now || Date.now() > limit) { done(now); } else { setTimeout(check, 20); }
+}
+setTimeout(function () { setTimeout(check, 0); }, 0);
+"""
+
+# How long a step may take before it fails. Generous: a loaded machine (another test suite
+# running, a cron) only makes the steps slower; no step waits a fixed time.
+DEADLINE = 120
+
 
 @pytest.fixture
 def server_log_checked(odoo):
@@ -67,7 +100,7 @@ def server_log_checked(odoo):
 
 
 class Page:
-    def __init__(self, url, viewport="desktop", timeout=20):
+    def __init__(self, url, viewport="desktop", timeout=DEADLINE):
         options = webdriver.ChromeOptions()
         options.binary_location = "/usr/bin/chromium"
         for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -84,6 +117,8 @@ class Page:
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         service = webdriver.ChromeService(executable_path="/usr/bin/chromedriver")
         self.driver = webdriver.Chrome(options=options, service=service)
+        self.driver.set_script_timeout(timeout)
+        self.driver.set_page_load_timeout(2 * timeout)
         self.url, self.viewport, self.timeout = url, viewport, timeout
         self.phone = viewport == "phone"
         self.errors = []
@@ -98,7 +133,7 @@ class Page:
         self.driver.find_element(By.NAME, "login").send_keys(login)
         self.driver.find_element(By.NAME, "password").send_keys(password or login)
         self.driver.find_element(By.CSS_SELECTOR, "form.oe_login_form button[type=submit]").click()
-        self.wait_css(".o_web_client", timeout=60)
+        self.wait_css(".o_web_client")
         self.wait_idle()
         return self
 
@@ -130,10 +165,12 @@ class Page:
         self._open_parents(link)
         self._replacing_content(lambda: self.click_css(link))
         if self.phone:
-            WebDriverWait(self.driver, self.timeout).until(
-                lambda d: not d.find_elements(By.CSS_SELECTOR, "body.o_cci_menu_open"))
-            time.sleep(0.4)
-            assert not self.displayed(".o_sub_menu"), "the phone menu stayed open"
+            # the menu folds away: the body's class goes at once, the collapse ends later
+            self._wait(lambda d: not d.find_elements(
+                By.CSS_SELECTOR, "body.o_cci_menu_open, #oe_main_menu_navbar .navbar-collapse.in,"
+                " #oe_main_menu_navbar .collapsing") and not self.displayed(".o_sub_menu"),
+                "the phone menu stayed open")
+            self.wait_idle()
 
     def open_phone_menu(self):
         """Tap the top hamburger: the apps, then the menus of the current app."""
@@ -141,8 +178,11 @@ class Page:
         assert toggle.is_displayed(), "no hamburger menu on the phone"
         if not self.css("body.o_cci_menu_open"):
             toggle.click()
-            self.wait_visible(".navbar-collapse.in")
-            time.sleep(0.5)  # the collapse animation
+            # Bootstrap adds .in when the unfolding ends (.collapsing until then)
+            self.wait_visible("#oe_main_menu_navbar .navbar-collapse.in")
+            self._wait(lambda d: d.find_elements(By.CSS_SELECTOR, "body.o_cci_menu_open"),
+                       "the phone menu did not open")
+            self.wait_idle()
 
     def _open_parents(self, link):
         """Unfold the collapsed sections of the left menu that hold ``link``."""
@@ -166,7 +206,7 @@ class Page:
             "function (e) { e.setAttribute('data-cci-seen', '1'); });")
         action()
         try:
-            WebDriverWait(self.driver, 40).until(lambda d: d.find_elements(
+            WebDriverWait(self.driver, self.timeout).until(lambda d: d.find_elements(
                 By.CSS_SELECTOR, ".o_main_content .o_view_manager_content:not([data-cci-seen])"))
         except TimeoutException:
             raise AssertionError("the screen did not change; it shows:\n" + self.text()[:2000])
@@ -179,19 +219,31 @@ class Page:
         self.click(crumbs[-1])
         self.wait_idle()
 
-    def wait_idle(self, settle=0.3):
-        """Wait for Odoo's pending RPCs to end (the blockUI and the loading indicator), then
-        fail on an error dialog."""
+    def wait_idle(self):
+        """Wait until the page is idle (BUSY_JS: no RPC on the way, no animation, nothing
+        blocked) on two readings in a row, then fail on an error dialog."""
         end = time.time() + self.timeout
-        while time.time() < end:
-            busy = self.driver.execute_script(
-                "return !!(document.querySelector('.o_loading:not([style*=\"none\"])')"
-                " || document.querySelector('.blockUI'));")
-            if not busy:
-                break
-            time.sleep(0.1)
-        time.sleep(settle)
+        quiet, busy = 0, ""
+        while quiet < 2:
+            busy = self.driver.execute_async_script(BUSY_JS, 5000)
+            quiet = 0 if busy else quiet + 1
+            if busy and time.time() > end:
+                path = self.screenshot("busy")
+                raise AssertionError("the page is still busy after %d s (%s; see %s)"
+                                     % (self.timeout, busy, path))
         self.assert_no_error_dialog()
+
+    def _wait(self, condition, message):
+        """Wait for ``condition(driver)``; fail with ``message`` and what the screen shows."""
+        def check(driver):
+            try:
+                return condition(driver)
+            except StaleElementReferenceException:
+                return False
+        try:
+            return WebDriverWait(self.driver, self.timeout).until(check)
+        except TimeoutException:
+            raise AssertionError("%s; the screen shows:\n%s" % (message, self.text()[:3000]))
 
     def assert_no_error_dialog(self):
         for dialog in self.css(ERROR_DIALOG):
@@ -263,13 +315,10 @@ class Page:
         for tab in [None] + self.css(".o_kanban_mobile_tab"):
             if tab is not None:  # tapped where it shows, half off the screen
                 self.driver.execute_script("arguments[0].click();", tab)
-                self.wait_idle()
-            try:
-                WebDriverWait(self.driver, 3).until(shown)
-            except TimeoutException:
-                continue
-            self._settled(".o_kanban_group")
-            return
+            # the tab's cards loaded and its column slid in: it shows the card or not
+            self.wait_idle()
+            if shown(self.driver):
+                return
         raise AssertionError("no card reads %r; the screen shows:\n%s" % (text, self.text()))
 
     def field_value(self, name, scope=".o_form_view"):
@@ -312,15 +361,10 @@ class Page:
             "var r = arguments[0].getBoundingClientRect();"
             "if (r.top < 0 || r.bottom > window.innerHeight) {"
             "    arguments[0].scrollIntoView({block: 'center', inline: 'nearest'}); }", element)
-        end = time.time() + self.timeout
-        while True:
-            try:
-                element.click()
-                break
-            except ElementClickInterceptedException:
-                if time.time() > end:
-                    raise
-                time.sleep(0.2)
+        # something may cover it a while (the blocked UI, a dialog fading out)
+        WebDriverWait(self.driver, self.timeout,
+                      ignored_exceptions=(ElementClickInterceptedException,)).until(
+            lambda d: element.click() or True)
         self.wait_idle()
 
     def click_css(self, selector):
@@ -346,19 +390,16 @@ class Page:
         xpath = (".//*[self::button or self::a or self::span or self::li or self::div"
                  " or self::td or self::strong][normalize-space(text())=%s]"
                  % _xpath_literal(text))
-        end = time.time() + self.timeout
-        while time.time() < end:
-            for scope in self.css(within):
-                try:
-                    for element in scope.find_elements(By.XPATH, xpath):
-                        if element.is_displayed():
-                            self.click(element)
-                            return element
-                except StaleElementReferenceException:
-                    pass
-            time.sleep(0.2)
-        raise AssertionError("nothing clickable reads %r; the screen shows:\n%s"
-                             % (text, self.text()[:3000]))
+        def visible(driver):
+            for scope in driver.find_elements(By.CSS_SELECTOR, within):
+                for element in scope.find_elements(By.XPATH, xpath):
+                    if element.is_displayed():
+                        return element
+            return False
+
+        element = self._wait(visible, "nothing clickable reads %r" % text)
+        self.click(element)
+        return element
 
     def fill(self, field_name, value, scope=".o_form_view"):
         """Type into the form field named ``field_name`` (input or textarea)."""
@@ -406,23 +447,21 @@ class Page:
         """Bring the first visible element of ``selector`` near the top of the view, with
         ``above`` pixels of what precedes it."""
         element = self.wait_displayed(selector)
+        # an instant scroll (no smooth behaviour): done when the script returns
         self.driver.execute_script(
-            "arguments[0].scrollIntoView({block: 'start', inline: 'nearest'});"
+            "arguments[0].scrollIntoView({behavior: 'instant', block: 'start',"
+            " inline: 'nearest'});"
             "var content = arguments[0].closest('.o_content');"
             "if (content) { content.scrollTop -= arguments[1]; }", element, above)
-        time.sleep(0.2)
+        self.wait_idle()
 
     def _settled(self, selector):
-        """Wait for the elements of ``selector`` to stop moving (a sliding animation)."""
-        script = ("return Array.from(document.querySelectorAll(arguments[0]))"
-                  ".map(function (e) { return Math.round(e.getBoundingClientRect().left); });")
-        before = None
-        for _attempt in range(30):
-            now = self.driver.execute_script(script, selector)
-            if now == before:
-                return
-            before = now
-            time.sleep(0.15)
+        """Wait for the elements of ``selector`` to stop moving: the phone kanban slides its
+        columns with jQuery's animate, so no animation running on them is the state."""
+        self._wait(lambda d: not d.execute_script(
+            "return window.jQuery(arguments[0]).is(':animated');", selector),
+            "%s still moving" % selector)
+        self.wait_idle()
 
     def _on_screen(self, element):
         return self.driver.execute_script(

@@ -10,8 +10,10 @@ def test_bench_smoke(tmp_path):
     out = tmp_path / "benchmarks.md"
     env = dict(os.environ)
     template = os.environ.get("CCI_E2E_TEMPLATE")
+    # its own database and results file: another `make test` may run its smoke meanwhile
+    suffix = "_%d" % os.getpid()
     args = [sys.executable, os.path.join(ROOT, "bench", "run.py"), "--scales", "smoke",
-            "--repeat", "1", "--out", str(out), "--no-restart"]
+            "--repeat", "1", "--out", str(out), "--no-restart", "--suffix", suffix]
     if template:
         args += ["--template", template]
     proc = subprocess.run(args + ["--fresh"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
@@ -28,4 +30,5 @@ def test_bench_smoke(tmp_path):
                   "send-time exclusion", "nightly recompute", "backfill at install"):
         assert label in table
     subprocess.run(["bash", "-c", "source scripts/common.sh && source scripts/db.sh && "
-                    "db_drop cci_bench_smoke"], cwd=ROOT, check=True)
+                    "db_drop cci_bench_smoke%s" % suffix], cwd=ROOT, check=True)
+    os.remove(os.path.join(ROOT, ".local", "bench", "smoke%s.json" % suffix))

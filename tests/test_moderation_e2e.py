@@ -100,7 +100,7 @@ def test_submitted_approved_queued_sent_then_followed_up(odoo, admin, moderator,
                       [("mass_mailing_id", "=", mailing_id), ("res_id", "=", anne_id)],
                       fields=["mail_mail_id_int"])[0]
     urllib.request.urlopen("%s/mail/track/%d/blank.gif" % (odoo.url, stat["mail_mail_id_int"]),
-                           timeout=10).read()
+                           timeout=120).read()
     followup_id = formation.call("mail.mass_mailing", "action_cci_create_followup",
                                  [mailing_id], "not_opened")
     followup = read(formation, followup_id, ["mailing_domain", "cci_parent_id",

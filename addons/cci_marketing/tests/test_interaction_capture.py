@@ -240,9 +240,17 @@ class TestLedgerIntegrity(TimelineCase):
         self.env["mail.mail.statistics"].sudo().set_opened(
             mail_mail_ids=stats.mapped("mail_mail_id_int"))
         self.env["crm.lead"].create({"name": "Projet", "partner_id": self.contact_a.id})
-        self.env.cr.execute("SELECT kind, partner_id, source_model, source_id FROM "
-                            "cci_interaction ORDER BY 1, 2, 3, 4")
+        # what the backfill can rebuild: the facts of the capture sources. The ledger also
+        # holds facts with no source record to read again (a held-back recipient, written at
+        # send time): an installation finds none, but a database where another addon's demo
+        # or a user already sent has some, and they are not this test's business.
+        facts = ("SELECT kind, partner_id, source_model, source_id FROM cci_interaction "
+                 "WHERE source_model IN %s ORDER BY 1, 2, 3, 4")
+        sources = tuple(self.Interaction._capture_sources())
+        self.env.cr.execute(facts, [sources])
         before = self.env.cr.fetchall()
+        self.assertIn(("mailing_opened", self.loner.id, "mail.mail.statistics",
+                       self.stat_of(mailing, self.loner).id), before)
         indexes = "SELECT indexdef FROM pg_indexes WHERE tablename = 'cci_interaction' ORDER BY 1"
         self.env.cr.execute(indexes)
         indexes_before = self.env.cr.fetchall()
@@ -252,9 +260,11 @@ class TestLedgerIntegrity(TimelineCase):
         self.env.cr.execute("DELETE FROM cci_interaction")
         self.Interaction._backfill()
         self.Interaction._backfill()
-        self.env.cr.execute("SELECT kind, partner_id, source_model, source_id FROM "
-                            "cci_interaction ORDER BY 1, 2, 3, 4")
+        self.env.cr.execute(facts, [sources])
         self.assertEqual(self.env.cr.fetchall(), before)
+        # and nothing else: every row of the rebuilt ledger comes from a capture source
+        self.env.cr.execute("SELECT count(*) FROM cci_interaction")
+        self.assertEqual(self.env.cr.fetchone()[0], len(before))
         self.env.cr.execute(indexes)
         self.assertEqual(self.env.cr.fetchall(), indexes_before)
         self.Interaction.invalidate_cache()
