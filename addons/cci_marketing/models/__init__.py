@@ -3,6 +3,10 @@ from . import res_users
 from . import cci_interaction
 from . import res_partner
 from . import mail_mass_mailing
+from . import mail_mass_mailing_moderation
+from . import mail_mass_mailing_recipients
+from . import mail_mass_mailing_planning
+from . import mail_mass_mailing_followup
 from . import mail_mail_statistics
 from . import survey_survey
 from . import survey_user_input

@@ -61,6 +61,21 @@ def email_sql(column):
     return EMAIL_SQL % column
 
 
+# When several active contacts share an address, the oldest one stands for it everywhere:
+# on the timeline, among a mailing's recipients, behind a mailing contact.
+PARTNER_BY_EMAIL_SQL = """(
+    SELECT partner.id FROM res_partner partner
+     WHERE partner.active AND {partner_email} = {email}
+     ORDER BY partner.id LIMIT 1)"""
+
+
+def partner_by_email_sql(email):
+    """SQL: the oldest active partner whose address is ``email`` (an SQL expression of a
+    normalized address), else NULL. A scalar subquery: inside COALESCE(partner, ...) it
+    runs only for the rows that have no partner."""
+    return PARTNER_BY_EMAIL_SQL.format(partner_email=email_sql("partner.email"), email=email)
+
+
 class CciInteraction(models.Model):
     """The chamber's single memory: one row per interaction with a contact.
 
@@ -194,23 +209,19 @@ class CciInteraction(models.Model):
                 date, kind, partner_id, commercial_partner_id, email, department_id,
                 user_id, name, res_model, res_id, mass_mailing_id, is_solicitation,
                 source_model, source_id, source_sub_id)
-            SELECT f.date, f.kind, p.id, p.commercial_partner_id, f.email, f.department_id,
-                   f.user_id, f.name, f.res_model, f.res_id, f.mass_mailing_id,
-                   COALESCE(f.is_solicitation, FALSE),
-                   f.source_model, f.source_id, COALESCE(f.source_sub_id, 0)
-              FROM (%s) AS f (%s)
-              LEFT JOIN LATERAL (
-                    SELECT rp.id FROM res_partner rp
-                     WHERE f.partner_id IS NULL AND f.email IS NOT NULL
-                       AND %s = f.email AND rp.active
-                     ORDER BY rp.id LIMIT 1) AS byemail ON TRUE
-              LEFT JOIN res_partner p ON p.id = COALESCE(f.partner_id, byemail.id)
-             WHERE f.date IS NOT NULL
+            SELECT fact.date, fact.kind, contact.id, contact.commercial_partner_id,
+                   fact.email, fact.department_id, fact.user_id, fact.name, fact.res_model,
+                   fact.res_id, fact.mass_mailing_id, COALESCE(fact.is_solicitation, FALSE),
+                   fact.source_model, fact.source_id, COALESCE(fact.source_sub_id, 0)
+              FROM (%s) AS fact (%s)
+              LEFT JOIN res_partner contact
+                ON contact.id = COALESCE(fact.partner_id, %s)
+             WHERE fact.date IS NOT NULL
                 ON CONFLICT DO NOTHING
             RETURNING partner_id, commercial_partner_id)
             SELECT DISTINCT unnest(ARRAY[partner_id, commercial_partner_id]) FROM inserted
             """
-            % (query, ", ".join(FACT_COLUMNS), email_sql("rp.email")),
+            % (query, ", ".join(FACT_COLUMNS), partner_by_email_sql("fact.email")),
             dict(params or {}),
         )
         partner_ids = {row[0] for row in cr.fetchall() if row[0]}

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from .cci_interaction import email_sql
+from .cci_interaction import email_sql, partner_by_email_sql
 
 
 class MailMassMailingContact(models.Model):
@@ -64,15 +64,12 @@ class MailMassMailingContact(models.Model):
         self.env.cr.execute(
             """
             UPDATE mail_mass_mailing_contact c SET cci_partner_id = m.partner_id
-              FROM (SELECT mc.id,
-                           (SELECT rp.id FROM res_partner rp
-                             WHERE rp.active AND {rp} = {mc}
-                             ORDER BY rp.id LIMIT 1) AS partner_id
+              FROM (SELECT mc.id, {partner} AS partner_id
                       FROM mail_mass_mailing_contact mc
                      WHERE {where}) m
              WHERE c.id = m.id AND c.cci_partner_id IS DISTINCT FROM m.partner_id
             RETURNING c.id
-            """.format(rp=email_sql("rp.email"), mc=email_sql("mc.email"), where=where),
+            """.format(partner=partner_by_email_sql(email_sql("mc.email")), where=where),
             params,
         )
         changed = [r[0] for r in self.env.cr.fetchall()]

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from ..models.mail_mass_mailing import FOLLOWUP_AUDIENCES
+from ..models.mail_mass_mailing_followup import FOLLOWUP_AUDIENCES
 
 
 class CciFollowupWizard(models.TransientModel):

@@ -1,0 +1,197 @@
+import logging
+
+from psycopg2 import sql
+
+from odoo import _, api, fields, models
+from odoo.tools.safe_eval import safe_eval
+
+from .cci_interaction import RECIPIENT_COLUMNS, email_sql, partner_by_email_sql
+from .res_partner import BOUNCE_COUNTER_LIMIT
+
+_logger = logging.getLogger(__name__)
+
+# Each recipient with its contact, else the contact that has its address, and its address.
+RECIPIENTS_SQL = """
+    SELECT recipient.id, COALESCE({partner}, {partner_by_email}), {email}
+      FROM {table} recipient
+     WHERE recipient.id = ANY(%(ids)s)
+"""
+# Of these contacts, those whose address bounced or who opted out.
+UNHEALTHY_PARTNERS_SQL = """
+    SELECT id, cci_email_health FROM res_partner
+     WHERE id = ANY(%(ids)s) AND cci_email_health IN ('bounced', 'opted_out')
+"""
+# Of these addresses, those a mailing contact or a partner with that address opted out of.
+OPTED_OUT_EMAILS_SQL = """
+    SELECT {contact_email} FROM mail_mass_mailing_contact contact
+     WHERE contact.opt_out AND {contact_email} = ANY(%(emails)s)
+    UNION
+    SELECT {partner_email} FROM res_partner partner
+     WHERE partner.opt_out AND {partner_email} = ANY(%(emails)s)
+""".format(contact_email=email_sql("contact.email"), partner_email=email_sql("partner.email"))
+# Of these addresses known to no contact, those that bounced with no sign of life since, or
+# whose mailing contact soft-bounced too often.
+BOUNCED_EMAILS_SQL = """
+    SELECT interaction.email FROM cci_interaction interaction
+     WHERE interaction.partner_id IS NULL AND interaction.email = ANY(%(emails)s)
+     GROUP BY interaction.email
+    HAVING max(interaction.date) FILTER (WHERE interaction.kind = 'mailing_bounced')
+           > COALESCE(max(interaction.date) FILTER (WHERE interaction.kind IN (
+                'mailing_opened', 'mailing_clicked', 'mailing_replied')),
+                '-infinity'::timestamp)
+    UNION
+    SELECT {contact_email} FROM mail_mass_mailing_contact contact
+     WHERE contact.message_bounce >= %(limit)s AND {contact_email} = ANY(%(emails)s)
+""".format(contact_email=email_sql("contact.email"))
+
+
+class MailMassMailing(models.Model):
+    """Who a mailing reaches (Odoo 11 glue: every path that sends asks
+    ``get_remaining_recipients``, so the exclusions live here and nowhere else): the
+    recipients of its filter with their contact and address, less those a shared hygiene
+    rule (or, in cci_pressure, a quota) leaves out, each recorded on the timeline."""
+
+    _inherit = "mail.mass_mailing"
+
+    cci_excluded_count = fields.Integer(
+        string="Held back", compute="_compute_cci_excluded_count",
+        help="Recipients left out at send time (opt-out, bounced address, quota), each "
+        "recorded on the recipient's timeline with the reason.",
+    )
+
+    def _compute_cci_excluded_count(self):
+        counts = {}
+        if self.ids:
+            data = self.env["cci.interaction"].read_group(
+                [("mass_mailing_id", "in", self.ids), ("kind", "=", "mailing_excluded")],
+                ["mass_mailing_id"], ["mass_mailing_id"],
+            )
+            counts = {d["mass_mailing_id"][0]: d["mass_mailing_id_count"] for d in data}
+        for mailing in self:
+            mailing.cci_excluded_count = counts.get(mailing.id, 0)
+
+    @api.multi
+    def action_cci_view_excluded(self):
+        self.ensure_one()
+        action = self.env.ref("cci_marketing.cci_interaction_action").read()[0]
+        action["domain"] = [("mass_mailing_id", "=", self.id), ("kind", "=", "mailing_excluded")]
+        action["context"] = {}
+        return action
+
+    def _cci_target_ids(self):
+        """Ids of the records the mailing's domain selects today (no A/B sampling)."""
+        self.ensure_one()
+        mailing = self.sudo()
+        if not mailing.mailing_domain or mailing.mailing_model_real not in self.env:
+            return []
+        try:
+            domain = safe_eval(mailing.mailing_domain)
+            return self.env[mailing.mailing_model_real].sudo().search(domain).ids
+        except Exception:  # a domain Odoo itself could not send with
+            _logger.info("Mailing %s: its recipients domain cannot be evaluated", mailing.id)
+            return []
+
+    def get_remaining_recipients(self):
+        res_ids = super().get_remaining_recipients()
+        return self._cci_filter_recipients(res_ids)
+
+    def _cci_filter_recipients(self, res_ids):
+        """Leave out the recipients an exclusion rule names, and record why on the timeline."""
+        self.ensure_one()
+        if not res_ids:
+            return res_ids
+        recipients = self._cci_recipients(res_ids)
+        excluded = self._cci_exclusions(recipients)
+        if not excluded:
+            return res_ids
+        now = fields.Datetime.now()
+        by_id = {r[0]: r for r in recipients}
+        facts = []
+        for res_id, reason in excluded.items():
+            _rid, partner_id, email = by_id.get(res_id, (res_id, None, None))
+            facts.append({
+                "date": now,
+                "kind": "mailing_excluded",
+                "partner_id": partner_id or None,
+                "email": email,
+                "department_id": self.cci_department_id.id or None,
+                "user_id": self.create_uid.id or None,
+                "name": "%s: %s" % (self.name, reason),
+                "res_model": self._name,
+                "res_id": self.id,
+                "mass_mailing_id": self.id,
+                "is_solicitation": False,
+                "source_model": self._name,
+                "source_id": self.id,
+                "source_sub_id": res_id,
+            })
+        self.env["cci.interaction"]._record(facts)
+        return [r for r in res_ids if r not in excluded]
+
+    def _cci_recipients(self, res_ids):
+        """[(res_id, partner_id or None, normalized email or None)] of these recipients.
+
+        The contact of an address-only recipient (a mailing contact) is the partner with
+        that address, as on the timeline.
+        """
+        self.ensure_one()
+        model = self.mailing_model_real
+        target = self.env[model]
+        if model in RECIPIENT_COLUMNS:
+            table, partner_col, email_col = RECIPIENT_COLUMNS[model]
+        else:
+            table = target._table
+            partner_col = "partner_id" if "partner_id" in target._fields else None
+            email_col = "email" if "email" in target._fields else "email_from"
+        partner = (sql.Identifier("recipient", partner_col) if partner_col
+                   else sql.SQL("NULL::integer"))
+        email = email_sql(sql.Identifier("recipient", email_col).as_string(self.env.cr._obj))
+        query = sql.SQL(RECIPIENTS_SQL).format(
+            partner=partner, partner_by_email=sql.SQL(partner_by_email_sql(email)),
+            email=sql.SQL(email), table=sql.Identifier(table))
+        self.env.cr.execute(query, {"ids": list(res_ids)})
+        return self.env.cr.fetchall()
+
+    def _cci_exclusions(self, recipients):
+        """{res_id: reason} of the recipients not to send to. Extended by cci_pressure.
+
+        Shared hygiene: an address that bounced or opted out, for any department, is
+        protected from every department.
+        """
+        self.ensure_one()
+        partner_ids = list({r[1] for r in recipients if r[1]})
+        emails = list({r[2] for r in recipients if r[2]})
+        health = {}
+        if partner_ids:
+            self.env.cr.execute(UNHEALTHY_PARTNERS_SQL, {"ids": partner_ids})
+            health = dict(self.env.cr.fetchall())
+        opted_out_emails = set()
+        if emails:
+            self.env.cr.execute(OPTED_OUT_EMAILS_SQL, {"emails": emails})
+            opted_out_emails = {r[0] for r in self.env.cr.fetchall()}
+        bounced_emails = self._cci_bounced_addresses(
+            list({r[2] for r in recipients if r[2] and not r[1]}))
+        reasons = {
+            "bounced": _("address bounced (shared hygiene)"),
+            "opted_out": _("opted out of mailings (shared hygiene)"),
+        }
+        excluded = {}
+        for res_id, partner_id, email in recipients:
+            if partner_id in health:
+                excluded[res_id] = reasons[health[partner_id]]
+            elif email in opted_out_emails:
+                excluded[res_id] = reasons["opted_out"]
+            elif not partner_id and email in bounced_emails:
+                excluded[res_id] = reasons["bounced"]
+        return excluded
+
+    @api.model
+    def _cci_bounced_addresses(self, emails):
+        """Of these addresses known to no contact, those that bounced: a bounce on the
+        timeline with no sign of life after it, or repeated soft bounces of the mailing
+        contact (the partner's e-mail health says the same for a contact's address)."""
+        if not emails:
+            return set()
+        self.env.cr.execute(BOUNCED_EMAILS_SQL,
+                            {"emails": emails, "limit": BOUNCE_COUNTER_LIMIT})
+        return {r[0] for r in self.env.cr.fetchall()}
