@@ -91,6 +91,18 @@ class MailMassMailing(models.Model):
             _logger.info("Mailing %s: its recipients domain cannot be evaluated", mailing.id)
             return []
 
+    def _compute_total(self):
+        """Odoo's count of recipients, shown on every card and list of mailings: a mailing
+        whose filter no longer works counts none (its submission and its sending say why)
+        instead of breaking the planning of every department."""
+        for mailing in self:
+            try:
+                super(MailMassMailing, mailing)._compute_total()
+            except (ValueError, SyntaxError, NameError, TypeError, KeyError, AttributeError):
+                _logger.info("Mailing %s: its recipients domain cannot be evaluated",
+                             mailing.id)
+                mailing.total = 0
+
     def get_remaining_recipients(self):
         res_ids = super().get_remaining_recipients()
         return self._cci_filter_recipients(res_ids)

@@ -267,3 +267,12 @@ class TestAGrownAudienceIsDecidedAgain(SendingCase):
         self.env["res.partner"].create({"name": "One more", "email": "more@growing.example.com"})
         self.queue()
         self.assertEqual((mailing.state, len(self.stats(mailing))), ("done", 2))
+
+
+class TestABrokenFilterBreaksNothingElse(SendingCase):
+    def test_the_planning_still_reads_a_mailing_whose_filter_broke(self):
+        broken = self.draft(mailing_domain="[('no_such_field', '=', 1)]")
+        fine = self.draft()
+        mailings = self.env["mail.mass_mailing"].sudo(self.employee).browse(
+            (broken | fine).ids)
+        self.assertEqual(mailings.mapped("total"), [0, 2])
