@@ -88,6 +88,12 @@ def test_member_creates_and_submits_a_mailing(web, formation, viewport, tag, mai
     step(page, "member-2-form")
     page.click_css(".o_form_button_save")
     page.wait_visible(".o_form_view.o_form_readonly")
+    # the message itself, as the mailing editor saves it (an empty one cannot be submitted)
+    [draft] = formation.call("mail.mass_mailing", "search", [("name", "=", subject)])
+    formation.call("mail.mass_mailing", "write", [draft],
+                   {"body_html": "<p>Bonjour, la matinale RH vous attend.</p>"})
+    page.open_action("cci_marketing.mail_mass_mailing_department_action", "form", draft)
+    page.wait_visible(".o_form_view.o_form_readonly")
     page.click_css("button[name='action_cci_submit']")
     assert page.statusbar() == "submitted"
     assert not page.displayed("button[name='action_cci_submit']")
