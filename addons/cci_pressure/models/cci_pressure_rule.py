@@ -1,5 +1,3 @@
-import math
-
 from odoo import _, api, fields, models
 from odoo.addons.cci_marketing.tools import check_number
 from odoo.exceptions import UserError, ValidationError
@@ -19,6 +17,7 @@ class CciPressureRule(models.Model):
     """
 
     _name = "cci.pressure.rule"
+    _inherit = ["cci.checked.mixin"]
     _description = "Solicitation quota"
     _order = "sequence, id"
 
@@ -55,24 +54,11 @@ class CciPressureRule(models.Model):
         ("name_unique", "unique(name)", "Another quota already has this name."),
     ]
 
-    @api.model
-    def create(self, vals):
-        self._cci_check_vals(vals, creating=True)
-        return super().create(vals)
-
-    @api.multi
-    def write(self, vals):
-        self._cci_check_vals(vals)
-        return super().write(vals)
-
     def _cci_check_vals(self, vals, creating=False):
         """Refuse, before anything is written, what Odoo would store as something else (an
         empty name, a window of 1.5 days as 1, None as 0, an unknown scope) or fail on with
         a raw error ('x', NaN, infinity)."""
-        if creating or "name" in vals:
-            name = vals.get("name")
-            if not isinstance(name, str) or not name.strip():
-                raise UserError(_("A quota needs a name: it cannot be empty."))
+        self._cci_check_name(vals, creating, _("A quota needs a name: it cannot be empty."))
         if "window_days" in vals:
             check_number(vals["window_days"], _("The window of a quota must be a whole number "
                                                 "of days, such as 7 or 30."), whole=True)
@@ -93,16 +79,12 @@ class CciPressureRule(models.Model):
                     _("The window of the quota '%(name)s' must be between 1 and %(max)d days.")
                     % {"name": rule.name, "max": MAX_WINDOW_DAYS}
                 )
-            if not math.isfinite(rule.max_weight) or rule.max_weight < 0:
-                raise ValidationError(
-                    _("The maximum of the quota '%s' cannot be negative (0 means: nothing "
-                      "at all in the window).") % rule.name
-                )
-            if rule.max_weight > MAX_MAX_WEIGHT:
-                raise ValidationError(
-                    _("The maximum of the quota '%(name)s' cannot be more than %(max)d.")
-                    % {"name": rule.name, "max": MAX_MAX_WEIGHT}
-                )
+            rule._cci_check_range(
+                rule.max_weight, MAX_MAX_WEIGHT,
+                _("The maximum of the quota '%s' cannot be negative (0 means: nothing "
+                  "at all in the window).") % rule.name,
+                _("The maximum of the quota '%(name)s' cannot be more than %(max)d.")
+                % {"name": rule.name, "max": MAX_MAX_WEIGHT})
 
     @api.depends("window_days", "max_weight", "scope")
     def _compute_summary(self):
