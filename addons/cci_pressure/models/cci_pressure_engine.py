@@ -29,7 +29,10 @@ class CciPressureEngine(models.AbstractModel):
     recipient: the audience in one statement, the planned mailings' keys in one, the
     ledger's window in one read with one grouped sum per key and quota; then, at send time,
     the keys over on the date, else the days over up to the horizon of the keys that can be
-    over at all. The work tables (see ``cci_pressure_sql``) live only inside ``evaluate``.
+    over at all. The work tables (see ``cci_pressure_sql``) live only inside ``_evaluate``.
+
+    Its methods are private: they take SQL from their callers, so XML-RPC must not reach
+    them (the public surface is the mailing's and the partner's, see CONTRACT.md).
     """
 
     _name = "cci.pressure.engine"
@@ -40,14 +43,14 @@ class CciPressureEngine(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def evaluate(self, audience, weight, category, department, moment, horizon,
+    def _evaluate(self, audience, weight, category, department, moment, horizon,
                  sending=False, exclude_mailing=None):
         """How ``audience`` stands against the quotas if a mailing of this ``weight``,
         ``category`` and ``department`` leaves at ``moment``, and on each of the
         ``horizon`` days after it.
 
         ``audience``: (SQL, params) selecting (res_id, partner_id, company_id, no_solicit),
-        see ``given``; ``exclude_mailing``: the mailing checked, whose own rows and plan do
+        see ``_given``; ``exclude_mailing``: the mailing checked, whose own rows and plan do
         not count; ``sending``: it leaves now (the planned mailings due now that have not
         started compete with it instead of counting).
 
@@ -60,21 +63,21 @@ class CciPressureEngine(models.AbstractModel):
         # Compiling these queries (PostgreSQL's JIT) costs more than running them; their
         # sorts of a large audience fit in memory with more than the default 4 MB.
         with sql_settings(self.env.cr, jit="off", work_mem="256MB"):
-            return self._evaluate(audience, weight, category, department, moment, horizon,
+            return self._run(audience, weight, category, department, moment, horizon,
                                   sending, exclude_mailing)
 
     @api.model
-    def given(self, recipients):
-        """The audience of ``evaluate`` for these recipients, [(res_id, partner_id, ...)]."""
+    def _given(self, recipients):
+        """The audience of ``_evaluate`` for these recipients, [(res_id, partner_id, ...)]."""
         return q.RECIPIENTS, {"res": [r[0] for r in recipients],
                               "partners": [r[1] or None for r in recipients]}
 
     @api.model
-    def usage(self, partner_ids, now):
+    def _usage(self, partner_ids, now):
         """(SQL, params): a WITH whose last queries are ``targets`` (id, company_id) of these
         partners (all if None) and ``usage`` (company, key, ratio): the percentage of its
         most used quota each contact (company FALSE) and company has taken up at ``now``,
-        counted as ``evaluate`` counts (nothing planned)."""
+        counted as ``_evaluate`` counts (nothing planned)."""
         rules = self.env["cci.pressure.rule"].sudo().search([])  # pylint: disable=no-search-all
         if partner_ids is None:
             scope, params = sql.SQL("TRUE"), {}
@@ -101,7 +104,7 @@ class CciPressureEngine(models.AbstractModel):
     # The evaluation
     # ------------------------------------------------------------------
 
-    def _evaluate(self, audience, weight, category, department, moment, horizon, sending,
+    def _run(self, audience, weight, category, department, moment, horizon, sending,
                   exclude_mailing):
         cr = self.env.cr
         exclude_id = exclude_mailing.id if exclude_mailing else 0

@@ -297,14 +297,14 @@ class MailMassMailing(models.Model):
         }
 
     def _cci_pressure_run(self, moment, horizon, recipients=None, sending=False):
-        """The engine's evaluation (see cci.pressure.engine's ``evaluate``) of this
+        """The engine's evaluation (see cci.pressure.engine's ``_evaluate``) of this
         mailing's recipients (or the given ``recipients``, [(res_id, partner_id, email)]) on
         ``moment`` and the ``horizon`` days after it; ``sending``: it leaves now."""
         self.ensure_one()
         Engine = self.env["cci.pressure.engine"]
-        audience = Engine.given(recipients) if recipients is not None \
+        audience = Engine._given(recipients) if recipients is not None \
             else self._cci_pressure_targets("target")
-        return Engine.evaluate(audience, self._cci_pressure_weight(), self.cci_category_id,
+        return Engine._evaluate(audience, self._cci_pressure_weight(), self.cci_category_id,
                                self.cci_department_id, moment, horizon, sending=sending,
                                exclude_mailing=self)
 

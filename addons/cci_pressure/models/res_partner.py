@@ -5,7 +5,7 @@ from odoo.addons.cci_marketing.tools import parse_datetime
 # year 9999 is a typing mistake that breaks the date arithmetic.
 NO_SOLICIT_LAST_YEAR = 2999
 
-# After the engine's ``usage``: each partner's figure, the higher of its own and its
+# After the engine's ``_usage``: each partner's figure, the higher of its own and its
 # company's, written where it changed.
 WRITE_PRESSURE = """,
     figures AS (
@@ -103,7 +103,7 @@ class ResPartner(models.Model):
         now = now or fields.Datetime.now()
         if isinstance(now, str):
             now = fields.Datetime.from_string(now)
-        usage, params = self.env["cci.pressure.engine"].usage(partner_ids, now)
+        usage, params = self.env["cci.pressure.engine"]._usage(partner_ids, now)
         self.env.cr.execute(usage + WRITE_PRESSURE, params)
         changed = [row[0] for row in self.env.cr.fetchall()]
         if changed:
