@@ -1,3 +1,5 @@
+from psycopg2 import sql
+
 from odoo import api, models
 
 
@@ -11,8 +13,8 @@ class CciInteraction(models.Model):
         res = super().init()
         for name, column in (("cci_interaction_solicit_partner_idx", "partner_id"),
                              ("cci_interaction_solicit_company_idx", "commercial_partner_id")):
-            self.env.cr.execute(
-                "CREATE INDEX IF NOT EXISTS %s ON cci_interaction (%s, date)"
-                " WHERE is_solicitation" % (name, column)
-            )
+            self.env.cr.execute(sql.SQL(
+                "CREATE INDEX IF NOT EXISTS {} ON cci_interaction ({}, date)"
+                " WHERE is_solicitation").format(sql.Identifier(name), sql.Identifier(column))
+                .as_string(self.env.cr._obj))
         return res

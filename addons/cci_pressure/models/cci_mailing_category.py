@@ -1,8 +1,5 @@
-import math
-
 from odoo import _, api, fields, models
 from odoo.addons.cci_marketing.tools import check_number
-from odoo.exceptions import UserError, ValidationError
 
 MAX_WEIGHT = 100
 
@@ -11,6 +8,7 @@ class CciMailingCategory(models.Model):
     """The kind of message a mailing is, and what it costs in the solicitation quotas."""
 
     _name = "cci.mailing.category"
+    _inherit = ["cci.checked.mixin"]
     _description = "Mailing category"
     _order = "sequence, name"
 
@@ -32,23 +30,11 @@ class CciMailingCategory(models.Model):
         ("name_unique", "unique(name)", "Another mailing category already has this name."),
     ]
 
-    @api.model
-    def create(self, vals):
-        self._cci_check_vals(vals, creating=True)
-        return super().create(vals)
-
-    @api.multi
-    def write(self, vals):
-        self._cci_check_vals(vals)
-        return super().write(vals)
-
     def _cci_check_vals(self, vals, creating=False):
         """Refuse, before anything is written, an empty name and a weight that is not a
         number (Odoo would store None as 0 and fail with a raw error on 'x' or NaN)."""
-        if creating or "name" in vals:
-            name = vals.get("name")
-            if not isinstance(name, str) or not name.strip():
-                raise UserError(_("A mailing category needs a name: it cannot be empty."))
+        self._cci_check_name(vals, creating,
+                             _("A mailing category needs a name: it cannot be empty."))
         if "weight" in vals:
             check_number(vals["weight"], _("The weight of a mailing category must be a number, "
                                            "such as 1, 2 or 0.5."))
@@ -56,16 +42,12 @@ class CciMailingCategory(models.Model):
     @api.constrains("weight")
     def _check_weight(self):
         for category in self:
-            if not math.isfinite(category.weight) or category.weight < 0:
-                raise ValidationError(
-                    _("The weight of the category '%s' cannot be negative: use 0 for messages "
-                      "that never count, such as statutory notices.") % category.name
-                )
-            if category.weight > MAX_WEIGHT:
-                raise ValidationError(
-                    _("The weight of the category '%(name)s' cannot be more than %(max)d.")
-                    % {"name": category.name, "max": MAX_WEIGHT}
-                )
+            category._cci_check_range(
+                category.weight, MAX_WEIGHT,
+                _("The weight of the category '%s' cannot be negative: use 0 for messages "
+                  "that never count, such as statutory notices.") % category.name,
+                _("The weight of the category '%(name)s' cannot be more than %(max)d.")
+                % {"name": category.name, "max": MAX_WEIGHT})
 
     def _compute_mailing_count(self):
         data = self.env["mail.mass_mailing"].read_group(

@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+from psycopg2 import sql
+
 from odoo import _, api, fields, models
 from odoo.addons.cci_marketing.models.cci_interaction import RECIPIENT_COLUMNS, email_sql
 from odoo.addons.cci_marketing.tools import (
@@ -7,13 +9,21 @@ from odoo.addons.cci_marketing.tools import (
     check_one,
     format_moment,
     parse_datetime,
-    sql_settings,
 )
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import html_escape
 from odoo.tools.safe_eval import safe_eval
 
-from .cci_pressure_rule import MAX_WINDOW_DAYS, NO_SOLICIT_RULE
+from .cci_pressure_engine import NO_SOLICIT_RULE
+from .cci_pressure_rule import MAX_WINDOW_DAYS
+from .cci_pressure_sql import (
+    TARGETS_BY_ID,
+    TARGETS_JOINED,
+    TARGETS_OTHERS,
+    TARGETS_PARTNERS,
+    named,
+    render,
+)
 
 HORIZON_DAYS = 90
 # Row of ir_config_parameter that every send-time check updates: two checks running at the
@@ -287,134 +297,23 @@ class MailMassMailing(models.Model):
         }
 
     def _cci_pressure_run(self, moment, horizon, recipients=None, sending=False):
-        """Evaluate the quotas for this mailing's recipients (or the given ``recipients``,
-        [(res_id, partner_id, email)]) on ``moment`` and the ``horizon`` days after it.
-        ``sending``: the mailing leaves now (see _cci_pressure_add_planned); the result then
-        names who is over which rule, else it counts them by rule and department."""
+        """The engine's evaluation (see cci.pressure.engine's ``_evaluate``) of this
+        mailing's recipients (or the given ``recipients``, [(res_id, partner_id, email)]) on
+        ``moment`` and the ``horizon`` days after it; ``sending``: it leaves now."""
         self.ensure_one()
-        # Compiling these queries (PostgreSQL's JIT) costs more than running them; their
-        # sorts of a large audience fit in memory with more than the default 4 MB.
-        with sql_settings(self.env.cr, jit="off", work_mem="256MB"):
-            return self._cci_pressure_evaluate(moment, horizon, recipients, sending)
+        Engine = self.env["cci.pressure.engine"]
+        audience = Engine._given(recipients) if recipients is not None \
+            else self._cci_pressure_targets("target")
+        return Engine._evaluate(audience, self._cci_pressure_weight(), self.cci_category_id,
+                               self.cci_department_id, moment, horizon, sending=sending,
+                               exclude_mailing=self)
 
-    def _cci_pressure_evaluate(self, moment, horizon, recipients, sending):
-        Rule = self.env["cci.pressure.rule"]
-        cr = self.env.cr
-        Rule._cci_reset_tables()
-        self._cci_pressure_load_audience(recipients)
-        cr.execute("SELECT count(*) FROM cci_pressure_audience")
-        total = cr.fetchone()[0]
-        weight = self._cci_pressure_weight()
-        rules = alone = Rule
-        planned_rows = []
-        if weight > 0:
-            rules = Rule._cci_rules_for(self.cci_category_id, self.cci_department_id)
-            alone = rules._cci_alone_over(weight)
-            rules -= alone
-            planned_rows = self._cci_pressure_add_planned(rules, moment, horizon, sending)
-            Rule._cci_add_no_solicit(moment, horizon)
-            if sending and not horizon:
-                rules._cci_evaluate_day0(weight, planned_rows, moment, self.id)
-            else:  # the departments' share and the days after the date read the history
-                rules._cci_add_history(moment, self.id, weight, planned_rows)
-                cr.execute("ANALYZE cci_pressure_hist, cci_pressure_plan, cci_pressure_heavy")
-                rules._cci_sweep(weight, horizon, planned_rows)
-        run = {"total": total, "best": None}
-        if sending:
-            over = Rule._cci_over_now()
-            if alone:
-                cr.execute("SELECT res_id FROM cci_pressure_audience")
-                for res_id, in cr.fetchall():
-                    over[res_id] = sorted(set(over.get(res_id, [])) | set(alone.ids))
-            cr.execute(
-                "SELECT res_id, no_solicit FROM cci_pressure_audience"
-                " WHERE res_id = ANY(%s) AND no_solicit IS NOT NULL",
-                ([r for r, ids in over.items() if NO_SOLICIT_RULE in ids],),
-            )
-            run.update(over=over, over_count=len(over), no_solicit=dict(cr.fetchall()))
-        else:
-            run["over_count"], run["by_rule"] = Rule._cci_counts()
-            run["by_department"] = rules._cci_by_department(planned_rows)
-            if alone and total:
-                run["over_count"] = total
-                run["by_rule"].update(dict.fromkeys(alone.ids, total))
-        if horizon and run["over_count"]:
-            run["best"] = (0, total) if alone else Rule._cci_best_day(horizon)
-        return run
-
-    def _cci_pressure_load_audience(self, recipients=None):
-        if recipients is not None:
-            source = """
-                SELECT t.res_id, rp.id, rp.commercial_partner_id, rp.cci_no_solicit_until
-                  FROM unnest(%(res)s::int[], %(partners)s::int[]) AS t(res_id, partner_id)
-                  LEFT JOIN res_partner rp ON rp.id = t.partner_id
-            """
-            params = {"res": [r[0] for r in recipients],
-                      "partners": [r[1] or None for r in recipients]}
-        else:
-            # (the targets' SQL has its % doubled: the query always goes with parameters)
-            source, params = self._cci_pressure_targets_sql(), {"all": True}
-        self.env.cr.execute(
-            "INSERT INTO cci_pressure_audience (res_id, partner_id, company_id, no_solicit) "
-            + source, params)
-        self.env.cr.execute("ANALYZE cci_pressure_audience")
-
-    def _cci_pressure_add_planned(self, rules, moment, horizon, sending=False):
-        """The approved mailings not sent yet, and those being sent, whose date falls where
-        it can count (each at its schedule, at now once it started): their keys in
-        cci_pressure_plan; returns their days per rule (see _cci_planned_rows).
-
-        When this mailing leaves now (``sending``), the approved mailings that are due too
-        but have not started are not counted: they compete with it, and whichever leaves
-        first is in the ledger when the other is checked (the send lock orders them).
-        """
-        if not rules:
-            return []
-        window = timedelta(days=max(rules.mapped("window_days")))
-        now = self._cci_now()
-        self.env.cr.execute(
-            """
-            SELECT id, at, started FROM (
-                SELECT m.id, started,
-                       CASE WHEN started THEN %(now)s::timestamp
-                            ELSE greatest(COALESCE(m.schedule_date, %(now)s::timestamp),
-                                          %(now)s::timestamp) END AS at
-                  FROM mail_mass_mailing m,
-                       LATERAL (SELECT m.state = 'sending' OR EXISTS (
-                                    SELECT 1 FROM cci_interaction x
-                                     WHERE x.mass_mailing_id = m.id
-                                       AND x.kind IN ('mailing_sent', 'mailing_excluded'))
-                                AS started) s
-                 WHERE m.id <> %(self)s AND m.active
-                   AND (m.state = 'sending' OR (m.cci_moderation_state = 'approved'
-                                                AND m.state IN ('draft', 'in_queue')))
-            ) p
-             WHERE at > %(start)s AND at < %(end)s
-               AND (started OR at > %(now)s OR NOT %(sending)s)
-             ORDER BY id
-            """,
-            {"now": fields.Datetime.to_string(now), "self": self.id, "sending": sending,
-             "start": fields.Datetime.to_string(moment - window),
-             "end": fields.Datetime.to_string(moment + timedelta(days=horizon) + window)},
-        )
-        planned_rows, plans = [], []
-        for mailing_id, at, started in self.env.cr.fetchall():
-            mailing = self.browse(mailing_id)
-            at = fields.Datetime.from_string(at) if isinstance(at, str) else at
-            rows = rules._cci_planned_rows(
-                moment, horizon, at, mailing._cci_pressure_weight(), mailing.cci_category_id,
-                mailing.cci_department_id, mailing.id)
-            if rows:
-                plans.append((mailing._cci_pressure_targets_sql(), mailing.id, started))
-                planned_rows += rows
-        self.env["cci.pressure.rule"]._cci_add_plans(plans)
-        return planned_rows
-
-    def _cci_pressure_targets_sql(self):
-        """SQL, parameters inlined and % doubled (it goes inside queries that have
-        parameters), selecting (res_id, partner_id, company_id, no_solicit) of this mailing's
-        targets: the partner of each (its contact, else the partner with its address), the
-        partner's company and the date until which the partner wants no solicitation."""
+    def _cci_pressure_targets(self, prefix):
+        """(SQL, params; their names begin with ``prefix``) selecting (res_id, partner_id,
+        company_id, no_solicit) of this mailing's targets: the partner of each (its
+        contact, else the oldest active partner with its address), the partner's company
+        and the date until which the partner wants no solicitation. The engine reads the
+        audience and the planned mailings' recipients with it."""
         self.ensure_one()
         model = self.mailing_model_real
         Target = self.env[model].sudo()
@@ -424,42 +323,33 @@ class MailMassMailing(models.Model):
             table = Target._table
             partner_col = "partner_id" if "partner_id" in Target._fields else None
             email_col = "email" if "email" in Target._fields else "email_from"
-        from_clause, where_clause = self._cci_pressure_from_where()
+        from_clause, where_clause, params = self._cci_pressure_from_where(prefix)
+        name = sql.Identifier(table)
         if table == "res_partner":
-            return """
-                SELECT "res_partner".id, "res_partner".id, "res_partner".commercial_partner_id,
-                       "res_partner".cci_no_solicit_until
-                  FROM {from_} WHERE {where}
-            """.format(from_=from_clause, where=where_clause)
-        # as _cci_recipients: the contact, else the partner with the recipient's address
-        partner = '"%s".%s' % (table, partner_col) if partner_col else "NULL::integer"
-        return """
-            SELECT "{table}".id, rp.id, rp.commercial_partner_id, rp.cci_no_solicit_until
-              FROM {from_}
-              LEFT JOIN LATERAL (
-                    SELECT byemail.id FROM res_partner byemail
-                     WHERE {partner} IS NULL AND byemail.active AND {rp_email} = {email}
-                     ORDER BY byemail.id LIMIT 1) byemail ON TRUE
-              LEFT JOIN res_partner rp ON rp.id = COALESCE({partner}, byemail.id)
-             WHERE {where}
-        """.format(table=table, from_=from_clause, partner=partner,
-                   rp_email=email_sql("byemail.email"),
-                   email=email_sql('"%s".%s' % (table, email_col)), where=where_clause)
+            statement = TARGETS_PARTNERS.format(table=name, from_=from_clause,
+                                                where=where_clause)
+        else:
+            partner = sql.SQL("{}.{}").format(name, sql.Identifier(partner_col)) \
+                if partner_col else sql.SQL("NULL::integer")
+            email = render(self.env.cr, sql.SQL("{}.{}").format(name, sql.Identifier(email_col)))
+            statement = TARGETS_OTHERS.format(
+                table=name, from_=from_clause, partner=partner, where=where_clause,
+                partner_email=sql.SQL(email_sql("byemail.email")), email=sql.SQL(email_sql(email)))
+        return render(self.env.cr, statement), params
 
-    def _cci_pressure_from_where(self):
-        """(FROM, WHERE) selecting this mailing's targets from their table, named by its own
-        name, parameters inlined and % doubled: the domain's own query when it reads that
-        table alone, so that the targets are read in one pass and no ids go through
-        Python."""
+    def _cci_pressure_from_where(self, prefix):
+        """(FROM, WHERE, params) selecting this mailing's targets from their table, named by
+        its own name: the domain's own query when it reads that table alone, so that the
+        targets are read in one pass and no ids go through Python."""
         self.ensure_one()
-        cr = self.env.cr
         Target = self.env[self.mailing_model_real].sudo()
-        table = '"%s"' % Target._table
+        table = sql.Identifier(Target._table)
         if not self.mailing_domain:
-            return table, "FALSE"
+            return table, sql.SQL("FALSE"), {}
         if self.contact_ab_pc < 100:
-            ids = self.sudo().get_recipients() or []
-            return table, cr.mogrify(table + ".id = ANY(%s::int[])", (ids,)).decode()
+            ids = prefix + "_ids"
+            return table, TARGETS_BY_ID.format(table=table, ids=sql.SQL(ids)), {
+                ids: self.sudo().get_recipients() or []}
         try:
             query = Target._where_calc(safe_eval(self.mailing_domain))
         except (ValueError, SyntaxError, NameError, TypeError, KeyError) as err:
@@ -467,8 +357,8 @@ class MailMassMailing(models.Model):
                 _("The recipients' filter of the mailing '%(name)s' is not valid: %(error)s")
                 % {"name": self.name, "error": err})
         from_clause, where_clause, params = query.get_sql()
-        where = cr.mogrify(where_clause or "TRUE", params).decode().replace("%", "%%")
-        if from_clause.strip() == table:
-            return table, where
-        return table, "{table}.id IN (SELECT {table}.id FROM {from_} WHERE {where})".format(
-            table=table, from_=from_clause, where=where)
+        where, params = named(where_clause or "TRUE", params, prefix)
+        if from_clause.strip() == render(self.env.cr, table):
+            return table, sql.SQL(where), params
+        return table, TARGETS_JOINED.format(table=table, from_=sql.SQL(from_clause),
+                                            where=sql.SQL(where)), params

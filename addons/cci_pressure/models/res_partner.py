@@ -5,6 +5,29 @@ from odoo.addons.cci_marketing.tools import parse_datetime
 # year 9999 is a typing mistake that breaks the date arithmetic.
 NO_SOLICIT_LAST_YEAR = 2999
 
+# After the engine's ``_usage``: each partner's figure, the higher of its own and its
+# company's, written where it changed.
+WRITE_PRESSURE = """,
+    figures AS (
+        SELECT target.id,
+               round(greatest(COALESCE(own.ratio, 0), COALESCE(company.ratio, 0)))::int AS ratio
+          FROM targets target
+          LEFT JOIN usage own ON NOT own.company AND own.key = target.id
+          LEFT JOIN usage company ON company.company AND company.key = target.company_id
+    ),
+    levels AS (
+        SELECT id, ratio, CASE WHEN ratio <= 0 THEN 'none' WHEN ratio < 50 THEN 'low'
+                               WHEN ratio < 100 THEN 'high' ELSE 'full' END AS level
+          FROM figures
+    )
+    UPDATE res_partner partner
+       SET cci_pressure_ratio = levels.ratio, cci_pressure_level = levels.level
+      FROM levels
+     WHERE partner.id = levels.id
+       AND (partner.cci_pressure_ratio IS DISTINCT FROM levels.ratio
+            OR partner.cci_pressure_level IS DISTINCT FROM levels.level)
+    RETURNING partner.id
+"""
 PRESSURE_LEVELS = [
     ("none", "Not solicited"),
     ("low", "Low"),
@@ -68,101 +91,21 @@ class ResPartner(models.Model):
 
     @api.model
     def _cci_refresh_pressure(self, partner_ids=None, now=None):
-        """Recompute the quota used by these partners (all if None), in one statement; the
-        nightly refresh of cci_marketing's figures runs it for everyone.
+        """Recompute the quota used by these partners (all if None), in one statement, with
+        the engine's counting; the nightly refresh of cci_marketing's figures runs it for
+        everyone.
 
         A contact's figure is the highest of its own rules (scope contact) and its
         company's (scope company); only changed rows are written.
         """
-        rules = self.env["cci.pressure.rule"].sudo().search([])  # pylint: disable=no-search-all
-        cr = self.env.cr
-        scope, hist_scope = "TRUE", "TRUE"
-        params = {
-            "rule_ids": rules.ids,
-            "wins": [r.window_days for r in rules],
-            "maxes": [r.max_weight for r in rules],
-            "companies": [r.scope == "company" for r in rules],
-            "any_cats": [not r.category_ids for r in rules],
-            "any_deps": [not r.department_ids for r in rules],
-            "now": now or fields.Datetime.now(),
-        }
-        if partner_ids is not None:
-            if not partner_ids:
-                return []
-            scope = "p.id IN %(ids)s"
-            hist_scope = ("(i.partner_id IN (SELECT id FROM targets)"
-                          " OR i.commercial_partner_id IN (SELECT company_id FROM targets))")
-            params["ids"] = tuple(partner_ids)
-        cr.execute(
-            """
-            WITH r AS (
-                SELECT * FROM unnest(%(rule_ids)s::int[], %(wins)s::int[], %(maxes)s::numeric[],
-                                     %(companies)s::bool[], %(any_cats)s::bool[],
-                                     %(any_deps)s::bool[])
-                    AS r(id, win, mx, company, any_cat, any_dep)
-            ),
-            targets AS (
-                SELECT p.id, p.commercial_partner_id AS company_id FROM res_partner p
-                 WHERE {scope}
-            ),
-            hist AS (
-                SELECT i.partner_id, i.commercial_partner_id, i.date, i.department_id,
-                       COALESCE(i.mass_mailing_id, -i.id) AS src,
-                       m.cci_category_id AS category_id, COALESCE(c.weight, 1.0)::numeric AS w
-                  FROM cci_interaction i
-                  LEFT JOIN mail_mass_mailing m ON m.id = i.mass_mailing_id
-                  LEFT JOIN cci_mailing_category c ON c.id = m.cci_category_id
-                 WHERE i.is_solicitation AND COALESCE(c.weight, 1.0) > 0
-                   AND i.date > %(now)s::timestamp - (SELECT max(win) FROM r) * interval '1 day'
-                   AND i.date <= %(now)s::timestamp AND {hist_scope}
-            ),
-            matched AS (
-                SELECT r.id, r.mx, r.company,
-                       CASE WHEN r.company THEN h.commercial_partner_id ELSE h.partner_id END
-                           AS key,
-                       max(h.w) AS w
-                  FROM hist h
-                  JOIN r ON h.date > %(now)s::timestamp - r.win * interval '1 day'
-                        AND (r.any_cat OR EXISTS (
-                             SELECT 1 FROM cci_pressure_rule_category_rel x
-                              WHERE x.rule_id = r.id AND x.category_id = h.category_id))
-                        AND (r.any_dep OR EXISTS (
-                             SELECT 1 FROM cci_pressure_rule_department_rel x
-                              WHERE x.rule_id = r.id AND x.department_id = h.department_id))
-                 GROUP BY r.id, r.mx, r.company, 4, h.src
-            ),
-            ratios AS (
-                SELECT company, key, max(CASE WHEN mx > 0 THEN 100 * load / mx ELSE 100 END)
-                           AS ratio
-                  FROM (SELECT id, mx, company, key, sum(w) AS load FROM matched
-                         WHERE key IS NOT NULL GROUP BY 1, 2, 3, 4) l
-                 GROUP BY company, key
-            ),
-            vals AS (
-                SELECT t.id,
-                       round(greatest(COALESCE(pc.ratio, 0), COALESCE(cc.ratio, 0)))::int
-                           AS ratio
-                  FROM targets t
-                  LEFT JOIN ratios pc ON NOT pc.company AND pc.key = t.id
-                  LEFT JOIN ratios cc ON cc.company AND cc.key = t.company_id
-            )
-            UPDATE res_partner p
-               SET cci_pressure_ratio = v.ratio,
-                   cci_pressure_level = CASE WHEN v.ratio <= 0 THEN 'none'
-                                             WHEN v.ratio < 50 THEN 'low'
-                                             WHEN v.ratio < 100 THEN 'high'
-                                             ELSE 'full' END
-              FROM vals v
-             WHERE p.id = v.id
-               AND (p.cci_pressure_ratio IS DISTINCT FROM v.ratio
-                    OR p.cci_pressure_level IS DISTINCT FROM
-                       CASE WHEN v.ratio <= 0 THEN 'none' WHEN v.ratio < 50 THEN 'low'
-                            WHEN v.ratio < 100 THEN 'high' ELSE 'full' END)
-            RETURNING p.id
-            """.format(scope=scope, hist_scope=hist_scope),
-            params,
-        )
-        changed = [row[0] for row in cr.fetchall()]
+        if partner_ids is not None and not partner_ids:
+            return []
+        now = now or fields.Datetime.now()
+        if isinstance(now, str):
+            now = fields.Datetime.from_string(now)
+        usage, params = self.env["cci.pressure.engine"]._usage(partner_ids, now)
+        self.env.cr.execute(usage + WRITE_PRESSURE, params)
+        changed = [row[0] for row in self.env.cr.fetchall()]
         if changed:
             self.invalidate_cache(["cci_pressure_ratio", "cci_pressure_level"], changed)
         return changed

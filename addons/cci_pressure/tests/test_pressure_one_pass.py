@@ -3,7 +3,7 @@ large audiences (above ONE_PASS_AUDIENCE recipients), which the small audiences 
 other tests never take."""
 from unittest.mock import patch
 
-from odoo.addons.cci_pressure.models import cci_pressure_rule
+from odoo.addons.cci_pressure.models import cci_pressure_engine
 
 from . import test_pressure_check, test_pressure_suggest  # modules: their classes run once
 
@@ -11,7 +11,7 @@ from . import test_pressure_check, test_pressure_suggest  # modules: their class
 class OnePass:
     def setUp(self):
         super().setUp()
-        patcher = patch.object(cci_pressure_rule, "ONE_PASS_AUDIENCE", 0)
+        patcher = patch.object(cci_pressure_engine, "ONE_PASS_AUDIENCE", 0)
         patcher.start()
         self.addCleanup(patcher.stop)
 
