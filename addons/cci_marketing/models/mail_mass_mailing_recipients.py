@@ -91,7 +91,7 @@ class MailMassMailing(models.Model):
             _logger.info("Mailing %s: its recipients domain cannot be evaluated", mailing.id)
             return []
 
-    def _compute_total(self):
+    def _compute_total(self):  # pylint: disable=missing-return
         """Odoo's count of recipients, shown on every card and list of mailings: a mailing
         whose filter no longer works counts none (its submission and its sending say why)
         instead of breaking the planning of every department."""
