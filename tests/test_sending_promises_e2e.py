@@ -219,7 +219,7 @@ def test_a_server_killed_mid_send_sends_nobody_twice_nor_over_quota(
     log = tmp_path / "killed-server.log"
     proc, url = start_server(odoo.db, smtp_sink.port, log)
     doomed = type(odoo)(url, odoo.db).as_user("admin")
-    smtp_sink.delay = 0.05  # a slow mail server: the crash comes in the middle
+    smtp_sink.delay = 0.1  # a slow mail server (10 s for 100): the crash comes in the middle
     try:
         sender = threading.Thread(target=at_once, args=(lambda: run_cron(doomed, QUEUE_CRON),))
         sender.start()
