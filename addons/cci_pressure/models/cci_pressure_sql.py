@@ -14,6 +14,8 @@ import re
 
 from psycopg2 import sql
 
+from odoo.addons.cci_marketing.odoo11 import MAILING_TABLE
+
 
 def render(cr, statement):
     """The text of a ``psycopg2.sql`` statement (its parameters left as placeholders):
@@ -89,11 +91,8 @@ TARGETS_PARTNERS = sql.SQL("""
 TARGETS_OTHERS = sql.SQL("""
     SELECT {table}.id, partner.id, partner.commercial_partner_id, partner.cci_no_solicit_until
       FROM {from_}
-      LEFT JOIN LATERAL (
-            SELECT byemail.id FROM res_partner byemail
-             WHERE {partner} IS NULL AND byemail.active AND {partner_email} = {email}
-             ORDER BY byemail.id LIMIT 1) byemail ON TRUE
-      LEFT JOIN res_partner partner ON partner.id = COALESCE({partner}, byemail.id)
+      CROSS JOIN LATERAL (SELECT COALESCE({partner}, {partner_by_email}) AS id) contact
+      LEFT JOIN res_partner partner ON partner.id = contact.id
      WHERE {where}
 """)
 # The targets picked by id (an A/B test's sample).
@@ -109,13 +108,13 @@ TARGETS_JOINED = sql.SQL("{table}.id IN (SELECT {table}.id FROM {from_} WHERE {w
 # count (each at its schedule, at now once it started); when this mailing leaves now
 # (``sending``), not those that are due too but have not started: they compete with it,
 # and whichever leaves first is in the ledger when the other is checked.
-PLANNED_MAILINGS = """
+PLANNED_MAILINGS = sql.SQL("""
     SELECT id, at, started FROM (
         SELECT mailing.id, progress.started,
                CASE WHEN progress.started THEN %(now)s::timestamp
                     ELSE greatest(COALESCE(mailing.schedule_date, %(now)s::timestamp),
                                   %(now)s::timestamp) END AS at
-          FROM mail_mass_mailing mailing,
+          FROM {mailing_table} mailing,
                LATERAL (SELECT mailing.state = 'sending' OR EXISTS (
                             SELECT 1 FROM cci_interaction done
                              WHERE done.mass_mailing_id = mailing.id
@@ -128,7 +127,7 @@ PLANNED_MAILINGS = """
      WHERE at > %(start)s AND at < %(end)s
        AND (started OR at > %(now)s OR NOT %(sending)s)
      ORDER BY id
-"""
+""").format(mailing_table=sql.Identifier(MAILING_TABLE))
 # The contacts a planned mailing reaches ({targets}, numbered {n}), leaving out, once it
 # started, those it already reached or held back (they are in the ledger).
 PLAN_TARGETS = sql.SQL("""
@@ -160,9 +159,9 @@ MAILING_WEIGHTS = sql.SQL("""
     mailing_weights AS (
         SELECT mailing.id, round(COALESCE(category.weight, 1.0) * 100)::int AS weight,
                mailing.cci_category_id AS category_id
-          FROM mail_mass_mailing mailing
+          FROM {mailing_table} mailing
           LEFT JOIN cci_mailing_category category ON category.id = mailing.cci_category_id
-    )""")
+    )""").format(mailing_table=sql.Identifier(MAILING_TABLE))
 # The solicitations in the longest window before the date, from the ledger rows that
 # {source} gives as ``row_``; ``first_day``, the first day (date + first_day days) after the
 # row, so that it counts on the days first_day to first_day + window - 1.
