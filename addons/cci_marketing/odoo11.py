@@ -57,3 +57,10 @@ ODOO11_METHODS = {
     "mail.mail send / _send": "cci_marketing/models/mail_mail.py",
     "create / write / unlink of the tracking": "cci_marketing/models/mail_mail_statistics.py",
 }
+
+# The ledger's key of the rows each source writes (``cci_interaction.source_model``): not
+# the model name where a later series renames the model, so that rows survive a port.
+SOURCE_TRACE = "mailing_trace"
+SOURCE_MAILING = "mailing"
+# What the rows of ledgers written before 11.0.1.1.0 hold instead.
+LEGACY_SOURCES = {TRACE_MODEL: SOURCE_TRACE, MAILING_MODEL: SOURCE_MAILING}

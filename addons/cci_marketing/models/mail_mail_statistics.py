@@ -7,6 +7,7 @@ from ..odoo11 import (
     MAILING_MODEL,
     MAILING_TABLE,
     RECIPIENT_COLUMNS,
+    SOURCE_TRACE,
     TRACE_BOUNCED,
     TRACE_CLICKED,
     TRACE_EXCEPTION,
@@ -104,7 +105,7 @@ class MailMailStatistics(models.Model):
         self.env.cr.execute(
             sql.SQL(DATE_SENT_ROWS).format(trace=sql.Identifier(TRACE_TABLE),
                                            sent=sql.Identifier("st", TRACE_SENT)),
-            {"ids": tuple(self.ids), "source": TRACE_MODEL},
+            {"ids": tuple(self.ids), "source": SOURCE_TRACE},
         )
 
     def _cci_forget_unsent(self):
@@ -114,7 +115,7 @@ class MailMailStatistics(models.Model):
         self.env.cr.execute(
             sql.SQL(FORGET_UNSENT).format(trace=sql.Identifier(TRACE_TABLE),
                                           sent=sql.Identifier("st", TRACE_SENT)),
-            {"ids": tuple(self.ids), "source": TRACE_MODEL},
+            {"ids": tuple(self.ids), "source": SOURCE_TRACE},
         )
         partner_ids = {p for row in self.env.cr.fetchall() for p in row if p}
         if partner_ids:
@@ -166,5 +167,5 @@ class MailMailStatistics(models.Model):
                 )
             )
         params = dict(params or {}, cci_mailing_model=MAILING_MODEL,
-                      cci_trace_source=TRACE_MODEL)
+                      cci_trace_source=SOURCE_TRACE)
         return self.env["cci.interaction"]._record_query(" UNION ALL ".join(selects), params)

@@ -5,7 +5,7 @@ from psycopg2 import sql
 from odoo import _, api, fields, models
 from odoo.tools.safe_eval import safe_eval
 
-from ..odoo11 import CONTACT_TABLE, MAILING_MODEL, RECIPIENT_COLUMNS
+from ..odoo11 import CONTACT_TABLE, MAILING_MODEL, RECIPIENT_COLUMNS, SOURCE_MAILING
 from .cci_interaction import email_sql, partner_by_email_sql
 from .res_partner import BOUNCE_COUNTER_LIMIT
 
@@ -135,7 +135,7 @@ class MailMassMailing(models.Model):
                 "res_id": self.id,
                 "mass_mailing_id": self.id,
                 "is_solicitation": False,
-                "source_model": self._name,
+                "source_model": SOURCE_MAILING,
                 "source_id": self.id,
                 "source_sub_id": res_id,
             })

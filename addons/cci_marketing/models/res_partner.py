@@ -5,7 +5,7 @@ from psycopg2 import sql
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..odoo11 import CONTACT_MODEL, CONTACT_TABLE, MAILING_TABLE, TRACE_MODEL
+from ..odoo11 import CONTACT_MODEL, CONTACT_TABLE, MAILING_TABLE, SOURCE_TRACE
 from ..tools import parse_datetime, sql_settings
 from .cci_interaction import KINDS, email_sql
 
@@ -547,7 +547,7 @@ class ResPartner(models.Model):
             "dormant_received": DORMANT_MIN_RECEIVED,
             "dormant_days": DORMANT_SILENT_DAYS,
             "bounce_limit": BOUNCE_COUNTER_LIMIT,
-            "trace_source": TRACE_MODEL,
+            "trace_source": SOURCE_TRACE,
         }
         scope = "TRUE"
         if partner_ids is not None:
