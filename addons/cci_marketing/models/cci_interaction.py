@@ -67,15 +67,18 @@ def email_sql(column):
 # on the timeline, among a mailing's recipients, behind a mailing contact.
 PARTNER_BY_EMAIL_SQL = """(
     SELECT partner.id FROM res_partner partner
-     WHERE partner.active AND {partner_email} = {email}
+     WHERE partner.active AND {partner_email} = {email}{unless}
      ORDER BY partner.id LIMIT 1)"""
 
 
-def partner_by_email_sql(email):
+def partner_by_email_sql(email, unless=None):
     """SQL: the oldest active partner whose address is ``email`` (an SQL expression of a
     normalized address), else NULL. A scalar subquery: inside COALESCE(partner, ...) it
-    runs only for the rows that have no partner."""
-    return PARTNER_BY_EMAIL_SQL.format(partner_email=email_sql("partner.email"), email=email)
+    runs only for the rows that have no partner. As a LATERAL join, ``unless`` (the SQL
+    of the partner already known) makes it run only where that one is NULL."""
+    return PARTNER_BY_EMAIL_SQL.format(
+        partner_email=email_sql("partner.email"), email=email,
+        unless=" AND %s IS NULL" % unless if unless else "")
 
 
 class CciInteraction(models.Model):

@@ -87,12 +87,14 @@ TARGETS_PARTNERS = sql.SQL("""
     SELECT {table}.id, {table}.id, {table}.commercial_partner_id, {table}.cci_no_solicit_until
       FROM {from_} WHERE {where}
 """)
-# Other targets: the contact, else the oldest active partner with the target's address.
+# Other targets: the contact, else the oldest active partner with the target's address
+# (looked up only for the targets without a contact, and once each: a join on
+# COALESCE(contact, lookup) would run the lookup twice per row, for the hash and the check).
 TARGETS_OTHERS = sql.SQL("""
     SELECT {table}.id, partner.id, partner.commercial_partner_id, partner.cci_no_solicit_until
       FROM {from_}
-      CROSS JOIN LATERAL (SELECT COALESCE({partner}, {partner_by_email}) AS id) contact
-      LEFT JOIN res_partner partner ON partner.id = contact.id
+      LEFT JOIN LATERAL {partner_by_email} byemail ON TRUE
+      LEFT JOIN res_partner partner ON partner.id = COALESCE({partner}, byemail.id)
      WHERE {where}
 """)
 # The targets picked by id (an A/B test's sample).

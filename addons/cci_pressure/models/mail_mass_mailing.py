@@ -335,7 +335,8 @@ class MailMassMailing(models.Model):
             email = render(self.env.cr, sql.SQL("{}.{}").format(name, sql.Identifier(email_col)))
             statement = TARGETS_OTHERS.format(
                 table=name, from_=from_clause, partner=partner, where=where_clause,
-                partner_by_email=sql.SQL(partner_by_email_sql(email_sql(email))))
+                partner_by_email=sql.SQL(partner_by_email_sql(
+                    email_sql(email), unless=render(self.env.cr, partner))))
         return render(self.env.cr, statement), params
 
     def _cci_pressure_from_where(self, prefix):
