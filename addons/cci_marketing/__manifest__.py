@@ -1,7 +1,7 @@
 {
     "name": "CCI Marketing: one memory, one planning",
     "summary": "Chamber-wide interaction timeline and moderated planning of mass mailings",
-    "version": "11.0.1.0.0",
+    "version": "11.0.1.1.0",
     "category": "Marketing",
     "author": "CCI Marketing developers",
     "license": "LGPL-3",

@@ -9,7 +9,11 @@ import random
 import unicodedata
 from datetime import datetime, timedelta
 
+from psycopg2 import sql
+
 from odoo import api, fields, models
+
+from ..odoo11 import CONTACT_MODEL, LIST_MODEL, MAILING_MODEL, MAILING_TABLE, TRACE_TABLE
 
 _logger = logging.getLogger(__name__)
 
@@ -92,11 +96,11 @@ ACTIVITY_TOPICS = [
 ]
 
 
-APPROVE_SQL = """
-    UPDATE mail_mass_mailing
+APPROVE_SQL = sql.SQL("""
+    UPDATE {mailing}
        SET cci_moderation_state = 'approved', cci_moderator_id = %(moderator)s
      WHERE id IN %(ids)s
-"""
+""").format(mailing=sql.Identifier(MAILING_TABLE))
 
 
 def slug(text):
@@ -141,7 +145,7 @@ class CciDemoHistory(models.AbstractModel):
     def _demo_mailing_act(self, user_xmlid, method, mailing_ids, args=None):
         """Run a moderation action as a demo user, as that user would (demo/*.xml)."""
         user = self.env.ref("cci_marketing." + user_xmlid)
-        mailings = self.env["mail.mass_mailing"].sudo(user).browse(mailing_ids)
+        mailings = self.env[MAILING_MODEL].sudo(user).browse(mailing_ids)
         return getattr(mailings, method)(*(args or []))
 
     # ------------------------------------------------------------------
@@ -194,7 +198,7 @@ class CciDemoHistory(models.AbstractModel):
             audience = [p for p in rng.sample(contacts, rng.randint(35, 70))
                         if not (p.id in opt_outs and opt_outs[p.id] > days)
                         and not (p.id in bounced_at and bounced_at[p.id] > days)]
-            mailing = env["mail.mass_mailing"].create({
+            mailing = env[MAILING_MODEL].create({
                 "name": subject,
                 "mailing_model_id": partner_model.id,
                 "mailing_domain": repr([("id", "in", [p.id for p in audience])]),
@@ -204,8 +208,9 @@ class CciDemoHistory(models.AbstractModel):
             })
             mailing_ids.append(mailing.id)
             self.env.cr.execute(
-                "UPDATE mail_mass_mailing SET create_uid = %s, write_uid = %s, sent_date = %s,"
-                " create_date = %s, state = 'done' WHERE id = %s",
+                sql.SQL("UPDATE {} SET create_uid = %s, write_uid = %s, sent_date = %s,"
+                        " create_date = %s, state = 'done' WHERE id = %s").format(
+                            sql.Identifier(MAILING_TABLE)),
                 (users[dep].id, users[dep].id, self._ts(sent_at),
                  self._ts(sent_at - timedelta(days=5)), mailing.id))
             for p in audience:
@@ -242,9 +247,10 @@ class CciDemoHistory(models.AbstractModel):
                  st["bounced"], state, self.env.uid, self.env.uid)).decode())
         for start in range(0, len(values), 1000):
             cr.execute(
-                "INSERT INTO mail_mail_statistics (message_id, mail_mail_id_int, model, res_id,"
-                " mass_mailing_id, scheduled, sent, opened, clicked, replied, bounced, state,"
-                " create_uid, create_date, write_uid, write_date) VALUES "
+                sql.SQL("INSERT INTO {} (message_id, mail_mail_id_int, model, res_id,"
+                        " mass_mailing_id, scheduled, sent, opened, clicked, replied, bounced,"
+                        " state, create_uid, create_date, write_uid, write_date) VALUES ").format(
+                            sql.Identifier(TRACE_TABLE)).as_string(cr._obj)
                 + ", ".join(values[start:start + 1000]))
 
     def _demo_approve(self, mailing_ids):
@@ -253,12 +259,12 @@ class CciDemoHistory(models.AbstractModel):
             moderator = self.env.ref("cci_marketing.cci_user_marketing")
             self.env.cr.execute(APPROVE_SQL, {"moderator": moderator.id,
                                               "ids": tuple(mailing_ids)})
-            self.env["mail.mass_mailing"].invalidate_cache()
+            self.env[MAILING_MODEL].invalidate_cache()
 
     def _demo_newsletter(self, env, rng, now, deps, users, contacts):
         """A mailing list: some addresses are contacts, others prospects known by address."""
-        mailing_list = env["mail.mass_mailing.list"].create({"name": "Lettre de la chambre"})
-        Contact = env["mail.mass_mailing.contact"]
+        mailing_list = env[LIST_MODEL].create({"name": "Lettre de la chambre"})
+        Contact = env[CONTACT_MODEL]
         members = rng.sample(contacts, 20)
         for p in members:
             Contact.create({"name": p.name, "email": p.email.upper() if rng.random() < 0.3
@@ -268,13 +274,13 @@ class CciDemoHistory(models.AbstractModel):
             Contact.create({"name": "%s %s" % (first, last),
                             "email": "%s.%s%d@prospect.example.com" % (slug(first), slug(last), n),
                             "list_ids": [(4, mailing_list.id)]})
-        list_model = self.env.ref("mass_mailing.model_mail_mass_mailing_list")
+        list_model_id = self.env["ir.model"]._get_id(LIST_MODEL)
         rows, mailing_ids = [], []
         for days in (100, 30):
             sent_at = now - timedelta(days=days)
-            mailing = env["mail.mass_mailing"].create({
+            mailing = env[MAILING_MODEL].create({
                 "name": "Lettre de la chambre — %s" % (sent_at.strftime("%m/%Y")),
-                "mailing_model_id": list_model.id,
+                "mailing_model_id": list_model_id,
                 "contact_list_ids": [(6, 0, mailing_list.ids)],
                 "mailing_domain": repr([("list_ids", "in", mailing_list.ids)]),
                 "body_html": "<p>Les nouvelles de la chambre</p>",
@@ -283,8 +289,8 @@ class CciDemoHistory(models.AbstractModel):
             })
             mailing_ids.append(mailing.id)
             self.env.cr.execute(
-                "UPDATE mail_mass_mailing SET create_uid = %s, sent_date = %s, state = 'done'"
-                " WHERE id = %s",
+                sql.SQL("UPDATE {} SET create_uid = %s, sent_date = %s, state = 'done'"
+                        " WHERE id = %s").format(sql.Identifier(MAILING_TABLE)),
                 (users["appui"].id, self._ts(sent_at), mailing.id))
             for contact in Contact.search([("list_ids", "in", mailing_list.ids)]):
                 opened = sent_at + timedelta(hours=5) if rng.random() < 0.4 else None
@@ -292,7 +298,7 @@ class CciDemoHistory(models.AbstractModel):
                              "opened": opened, "clicked": None, "replied": None,
                              "bounced": None})
         # the statistics of a list mailing point at mailing contacts
-        self._demo_insert_stats(rows, model="mail.mass_mailing.contact")
+        self._demo_insert_stats(rows, model=CONTACT_MODEL)
         self._demo_approve(mailing_ids)
 
     def _demo_events(self, env, rng, now, deps, users, contacts):

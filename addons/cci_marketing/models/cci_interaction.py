@@ -3,6 +3,8 @@ import logging
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..odoo11 import CONTACT_MODEL, CONTACT_TABLE, MAILING_MODEL, TRACE_MODEL
+
 _logger = logging.getLogger(__name__)
 
 KINDS = [
@@ -65,15 +67,18 @@ def email_sql(column):
 # on the timeline, among a mailing's recipients, behind a mailing contact.
 PARTNER_BY_EMAIL_SQL = """(
     SELECT partner.id FROM res_partner partner
-     WHERE partner.active AND {partner_email} = {email}
+     WHERE partner.active AND {partner_email} = {email}{unless}
      ORDER BY partner.id LIMIT 1)"""
 
 
-def partner_by_email_sql(email):
+def partner_by_email_sql(email, unless=None):
     """SQL: the oldest active partner whose address is ``email`` (an SQL expression of a
     normalized address), else NULL. A scalar subquery: inside COALESCE(partner, ...) it
-    runs only for the rows that have no partner."""
-    return PARTNER_BY_EMAIL_SQL.format(partner_email=email_sql("partner.email"), email=email)
+    runs only for the rows that have no partner. As a LATERAL join, ``unless`` (the SQL
+    of the partner already known) makes it run only where that one is NULL."""
+    return PARTNER_BY_EMAIL_SQL.format(
+        partner_email=email_sql("partner.email"), email=email,
+        unless=" AND %s IS NULL" % unless if unless else "")
 
 
 class CciInteraction(models.Model):
@@ -107,7 +112,7 @@ class CciInteraction(models.Model):
     res_model = fields.Char(string="Document model", readonly=True)
     res_id = fields.Integer(string="Document", readonly=True)
     mass_mailing_id = fields.Many2one(
-        "mail.mass_mailing", string="Mailing", readonly=True, ondelete="set null"
+        MAILING_MODEL, string="Mailing", readonly=True, ondelete="set null"
     )
     is_solicitation = fields.Boolean(
         string="Solicitation",
@@ -157,7 +162,7 @@ class CciInteraction(models.Model):
             ("cci_res_partner_email_idx",
              "INDEX %s ON res_partner ((" + email_sql("email") + "))"),
             ("cci_mass_mailing_contact_email_idx",
-             "INDEX %s ON mail_mass_mailing_contact ((" + email_sql("email") + "))"),
+             "INDEX %s ON " + CONTACT_TABLE + " ((" + email_sql("email") + "))"),
         ):
             cr.execute("CREATE %s" % (definition.replace("INDEX %s", "INDEX IF NOT EXISTS %s")
                                       % name))
@@ -264,7 +269,7 @@ class CciInteraction(models.Model):
     def _capture_sources(self):
         """The models that feed the ledger; each has ``_cci_capture(where, params)``."""
         return [
-            "mail.mail.statistics",
+            TRACE_MODEL,
             "survey.user_input",
             "event.registration",
             "calendar.event",
@@ -278,7 +283,7 @@ class CciInteraction(models.Model):
         then refresh the derived fields of every partner. Safe to run again: the unique
         key skips what is already recorded."""
         env = self.with_context(cci_capture_deferred=False, cci_refresh_later=True).env
-        env["mail.mass_mailing.contact"]._cci_link_partners()
+        env[CONTACT_MODEL]._cci_link_partners()
         deferred_indexes = self._backfill_defer_indexes()
         for model in self._capture_sources():
             found = env[model]._cci_capture("TRUE")
@@ -373,13 +378,3 @@ def user_department_sql(user_column):
         " WHERE r.user_id = %s)" % user_column
     )
 
-
-# Odoo 11 specific: the models a mass mailing can target, and where each keeps the contact
-# and the address. A port lists the models its series can target.
-RECIPIENT_COLUMNS = {
-    # model: (table, partner column or None, e-mail column)
-    "res.partner": ("res_partner", "id", "email"),
-    "mail.mass_mailing.contact": ("mail_mass_mailing_contact", "cci_partner_id", "email"),
-    "crm.lead": ("crm_lead", "partner_id", "email_from"),
-    "event.registration": ("event_registration", "partner_id", "email"),
-}

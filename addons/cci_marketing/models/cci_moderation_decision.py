@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..odoo11 import MAILING_MODEL
+
 DECISIONS = [
     ("submit", "Submitted"),
     ("approve", "Approved"),
@@ -26,7 +28,7 @@ class CciModerationDecision(models.Model):
     _rec_name = "decision"
 
     mass_mailing_id = fields.Many2one(
-        "mail.mass_mailing", string="Mailing", required=True, readonly=True, index=True,
+        MAILING_MODEL, string="Mailing", required=True, readonly=True, index=True,
         ondelete="cascade",
     )
     department_id = fields.Many2one(
@@ -36,11 +38,11 @@ class CciModerationDecision(models.Model):
     user_id = fields.Many2one("res.users", string="By", readonly=True, ondelete="set null")
     decision = fields.Selection(DECISIONS, required=True, readonly=True)
     state_from = fields.Selection(
-        lambda self: self.env["mail.mass_mailing"]._fields["cci_moderation_state"].selection,
+        lambda self: self.env[MAILING_MODEL]._fields["cci_moderation_state"].selection,
         string="From", readonly=True,
     )
     state_to = fields.Selection(
-        lambda self: self.env["mail.mass_mailing"]._fields["cci_moderation_state"].selection,
+        lambda self: self.env[MAILING_MODEL]._fields["cci_moderation_state"].selection,
         string="To", readonly=True,
     )
     schedule_date = fields.Datetime(string="Send date", readonly=True)

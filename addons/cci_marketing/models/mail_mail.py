@@ -3,6 +3,7 @@ import logging
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError
 
+from ..odoo11 import MAILING_MODEL
 from ..sending import (
     HANDOVER_LOCK_NAMESPACE,
     WAIT,
@@ -157,7 +158,7 @@ class MailMail(models.Model):
                 "server: it may have left, so it is not sent again (no duplicate)."))
             return
         if state == "outgoing" and made_by != "test":
-            mailing = self.env["mail.mass_mailing"].sudo().browse(mailing_id)
+            mailing = self.env[MAILING_MODEL].sudo().browse(mailing_id)
             verdict = mailing._cci_release_verdict(verdicts) if made_by else _(
                 "This mail was not made by the mailing's sending.")
             if verdict is WAIT:

@@ -1,20 +1,55 @@
+from psycopg2 import sql
+
 from odoo import SUPERUSER_ID, _, api, models
 from odoo.exceptions import AccessError
 
+from ..odoo11 import (
+    MAILING_MODEL,
+    MAILING_TABLE,
+    RECIPIENT_COLUMNS,
+    SOURCE_TRACE,
+    TRACE_BOUNCED,
+    TRACE_CLICKED,
+    TRACE_EXCEPTION,
+    TRACE_MAILING_COLUMN,
+    TRACE_MODEL,
+    TRACE_OPENED,
+    TRACE_REPLIED,
+    TRACE_SENT,
+    TRACE_TABLE,
+)
 from ..sending import in_sending
-from .cci_interaction import RECIPIENT_COLUMNS, email_sql
+from .cci_interaction import email_sql
 
-# mail.mail.statistics timestamp -> ledger kind
+# tracking timestamp -> ledger kind
 STAT_KINDS = {
-    "sent": "mailing_sent",
-    "opened": "mailing_opened",
-    "clicked": "mailing_clicked",
-    "replied": "mailing_replied",
-    "bounced": "mailing_bounced",
+    TRACE_SENT: "mailing_sent",
+    TRACE_OPENED: "mailing_opened",
+    TRACE_CLICKED: "mailing_clicked",
+    TRACE_REPLIED: "mailing_replied",
+    TRACE_BOUNCED: "mailing_bounced",
 }
 # The mail of a mailing exists (made by its sending, not failed at birth): from that moment
 # it counts as a solicitation, dated when it leaves once it does (see _cci_capture).
 MADE = "made"
+
+# The row written when the mail was made takes the moment it actually left.
+DATE_SENT_ROWS = """
+    UPDATE cci_interaction i SET date = {sent}
+      FROM {trace} st
+     WHERE st.id IN %(ids)s AND {sent} IS NOT NULL
+       AND i.kind = 'mailing_sent' AND i.source_model = %(source)s
+       AND i.source_id = st.id AND i.source_sub_id = 0 AND i.date <> {sent}
+"""
+# A mail that never left is no solicitation: its row goes.
+FORGET_UNSENT = """
+    DELETE FROM cci_interaction i
+     USING {trace} st
+     WHERE st.id IN %(ids)s AND {sent} IS NULL
+       AND i.kind = 'mailing_sent' AND i.source_model = %(source)s
+       AND i.source_id = st.id AND i.source_sub_id = 0
+    RETURNING i.partner_id, i.commercial_partner_id
+"""
 
 
 class MailMailStatistics(models.Model):
@@ -27,14 +62,14 @@ class MailMailStatistics(models.Model):
     can forge a solicitation, an open or a bounce on the shared timeline.
     """
 
-    _inherit = "mail.mail.statistics"
+    _inherit = TRACE_MODEL
 
     @api.model
     def create(self, vals):
         self._cci_check_system_write()
         stat = super().create(vals)
         kinds = [col for col in STAT_KINDS if vals.get(col)]
-        if vals.get("mass_mailing_id") and not vals.get("exception"):
+        if vals.get(TRACE_MAILING_COLUMN) and not vals.get(TRACE_EXCEPTION):
             kinds.append(MADE)
         if kinds:
             stat._cci_capture("st.id IN %(ids)s", {"ids": tuple(stat.ids)}, columns=kinds)
@@ -47,9 +82,9 @@ class MailMailStatistics(models.Model):
         kinds = [col for col in STAT_KINDS if vals.get(col)]
         if kinds and self.ids:
             self._cci_capture("st.id IN %(ids)s", {"ids": tuple(self.ids)}, columns=kinds)
-        if vals.get("sent") and self.ids:
+        if vals.get(TRACE_SENT) and self.ids:
             self._cci_date_sent_rows()
-        elif vals.get("exception") and self.ids:
+        elif vals.get(TRACE_EXCEPTION) and self.ids:
             self._cci_forget_unsent()
         return res
 
@@ -68,14 +103,9 @@ class MailMailStatistics(models.Model):
     def _cci_date_sent_rows(self):
         """The row written when the mail was made takes the moment it actually left."""
         self.env.cr.execute(
-            """
-            UPDATE cci_interaction i SET date = st.sent
-              FROM mail_mail_statistics st
-             WHERE st.id IN %s AND st.sent IS NOT NULL
-               AND i.kind = 'mailing_sent' AND i.source_model = 'mail.mail.statistics'
-               AND i.source_id = st.id AND i.source_sub_id = 0 AND i.date <> st.sent
-            """,
-            (tuple(self.ids),),
+            sql.SQL(DATE_SENT_ROWS).format(trace=sql.Identifier(TRACE_TABLE),
+                                           sent=sql.Identifier("st", TRACE_SENT)),
+            {"ids": tuple(self.ids), "source": SOURCE_TRACE},
         )
 
     def _cci_forget_unsent(self):
@@ -83,15 +113,9 @@ class MailMailStatistics(models.Model):
         if not self.ids:
             return
         self.env.cr.execute(
-            """
-            DELETE FROM cci_interaction i
-             USING mail_mail_statistics st
-             WHERE st.id IN %s AND st.sent IS NULL
-               AND i.kind = 'mailing_sent' AND i.source_model = 'mail.mail.statistics'
-               AND i.source_id = st.id AND i.source_sub_id = 0
-            RETURNING i.partner_id, i.commercial_partner_id
-            """,
-            (tuple(self.ids),),
+            sql.SQL(FORGET_UNSENT).format(trace=sql.Identifier(TRACE_TABLE),
+                                          sent=sql.Identifier("st", TRACE_SENT)),
+            {"ids": tuple(self.ids), "source": SOURCE_TRACE},
         )
         partner_ids = {p for row in self.env.cr.fetchall() for p in row if p}
         if partner_ids:
@@ -120,25 +144,28 @@ class MailMailStatistics(models.Model):
             if column == MADE:
                 # create_date has microseconds, the checks compare whole seconds: a mail
                 # made in the same second as a check must count in it
-                kind, condition = "mailing_sent", "st.exception IS NULL"
-                date = "date_trunc('second', COALESCE(st.sent, st.create_date))"
+                kind, condition = "mailing_sent", "st.%s IS NULL" % TRACE_EXCEPTION
+                date = "date_trunc('second', COALESCE(st.%s, st.create_date))" % TRACE_SENT
             else:
                 kind, date = STAT_KINDS[column], "st.%s" % column
                 condition = "st.%s IS NOT NULL" % column
             selects.append(
                 """
-                SELECT {date}, '{kind}', {partner}, {email}, m.cci_department_id,
-                       m.create_uid, src.name, 'mail.mass_mailing', m.id, m.id,
-                       {solicitation}, 'mail.mail.statistics', st.id, 0
-                  FROM mail_mail_statistics st
-                  JOIN mail_mass_mailing m ON m.id = st.mass_mailing_id
-                  JOIN utm_source src ON src.id = m.source_id
+                SELECT {date}, '{kind}', {partner}, {email}, mailing.cci_department_id,
+                       mailing.create_uid, source.name, %(cci_mailing_model)s, mailing.id,
+                       mailing.id, {solicitation}, %(cci_trace_source)s, st.id, 0
+                  FROM {trace} st
+                  JOIN {mailing} mailing ON mailing.id = st.{mailing_column}
+                  JOIN utm_source source ON source.id = mailing.source_id
                   {joins}
                  WHERE {condition} AND {where}
                 """.format(
                     date=date, kind=kind, partner=partner, email=email, joins=joins,
-                    condition=condition, where=where,
+                    condition=condition, where=where, trace=TRACE_TABLE, mailing=MAILING_TABLE,
+                    mailing_column=TRACE_MAILING_COLUMN,
                     solicitation="TRUE" if kind == "mailing_sent" else "FALSE",
                 )
             )
+        params = dict(params or {}, cci_mailing_model=MAILING_MODEL,
+                      cci_trace_source=SOURCE_TRACE)
         return self.env["cci.interaction"]._record_query(" UNION ALL ".join(selects), params)

@@ -1,10 +1,13 @@
 import logging
 
+from psycopg2 import sql
+
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools.sql import column_exists
 
 from ..moderation import MODERATION_FIELDS, MODERATION_STATES, MODERATION_TOKEN
+from ..odoo11 import MAILING_MODEL
 from ..tools import DECISION_YEARS_AHEAD, parse_datetime
 
 _logger = logging.getLogger(__name__)
@@ -19,8 +22,8 @@ class MailMassMailing(models.Model):
     manager. This file holds the fields and the ORM gates every path goes through; each
     concern has its own file (moderation, planning, follow-ups, recipients, sending)."""
 
-    _name = "mail.mass_mailing"
-    _inherit = ["mail.mass_mailing", "mail.thread", "mail.activity.mixin"]
+    _name = MAILING_MODEL
+    _inherit = [MAILING_MODEL, "mail.thread", "mail.activity.mixin"]
 
     cci_department_id = fields.Many2one(
         "cci.department", string="Department", index=True,
@@ -88,10 +91,11 @@ class MailMassMailing(models.Model):
         new = not column_exists(cr, self._table, "cci_moderation_state")
         res = super()._auto_init()
         if new:
-            cr.execute("UPDATE mail_mass_mailing SET cci_moderation_state = 'approved'"
-                       " WHERE state IN ('sending', 'done')")
-            cr.execute("UPDATE mail_mass_mailing SET cci_moderation_state = 'submitted',"
-                       " state = 'draft' WHERE state = 'in_queue'")
+            table = sql.Identifier(self._table)
+            cr.execute(sql.SQL("UPDATE {} SET cci_moderation_state = 'approved'"
+                               " WHERE state IN ('sending', 'done')").format(table))
+            cr.execute(sql.SQL("UPDATE {} SET cci_moderation_state = 'submitted',"
+                               " state = 'draft' WHERE state = 'in_queue'").format(table))
             if cr.rowcount:
                 _logger.info("%d queued mailings now wait for the moderator", cr.rowcount)
         return res

@@ -1,6 +1,33 @@
 from odoo import api, fields, models
 
+from ..odoo11 import CONTACT_MODEL, CONTACT_TABLE
 from .cci_interaction import email_sql, partner_by_email_sql
+
+# Each contact of {scope} (one of LINK_SCOPES) takes the oldest active partner with its
+# address, or none.
+LINK_PARTNERS_SQL = """
+    UPDATE {contact_table} contact SET cci_partner_id = linked.partner_id
+      FROM (SELECT scoped.id, {partner} AS partner_id
+              FROM {contact_table} scoped
+             WHERE {{scope}}) linked
+     WHERE contact.id = linked.id AND contact.cci_partner_id IS DISTINCT FROM linked.partner_id
+    RETURNING contact.id
+""".format(contact_table=CONTACT_TABLE, partner=partner_by_email_sql(email_sql("scoped.email")))
+LINK_SCOPES = {
+    "contacts": "scoped.id = ANY(%(ids)s::int[])",
+    # the contacts whose address one of these partners has
+    "partners": "{scoped} IN (SELECT {given} FROM res_partner given"
+                " WHERE given.id = ANY(%(ids)s::int[]))".format(
+                    scoped=email_sql("scoped.email"), given=email_sql("given.email")),
+    "everyone": "TRUE",
+}
+# The partners with the address of these contacts.
+PARTNERS_OF_CONTACTS_SQL = """
+    SELECT partner.id FROM res_partner partner
+      JOIN {contact_table} contact ON {partner_email} = {contact_email}
+     WHERE contact.id = ANY(%(ids)s::int[])
+""".format(contact_table=CONTACT_TABLE, partner_email=email_sql("partner.email"),
+           contact_email=email_sql("contact.email"))
 
 
 class MailMassMailingContact(models.Model):
@@ -8,7 +35,7 @@ class MailMassMailingContact(models.Model):
     marketer can target contacts by their partner's engagement and hygiene
     (e.g. ``[('cci_partner_id.cci_engaged_90d', '=', True)]``)."""
 
-    _inherit = "mail.mass_mailing.contact"
+    _inherit = CONTACT_MODEL
 
     cci_partner_id = fields.Many2one(
         "res.partner",
@@ -54,24 +81,14 @@ class MailMassMailingContact(models.Model):
         Scope: these contacts, or the contacts whose address one of these partners has,
         or (neither given) every contact.
         """
-        where, params = "TRUE", {}
         if contact_ids:
-            where, params = "mc.id IN %(ids)s", {"ids": tuple(contact_ids)}
+            scope, ids = "contacts", contact_ids
         elif partner_ids:
-            where = ("{mc} IN (SELECT {rp} FROM res_partner rp WHERE rp.id IN %(ids)s)"
-                     .format(mc=email_sql("mc.email"), rp=email_sql("rp.email")))
-            params = {"ids": tuple(partner_ids)}
-        self.env.cr.execute(
-            """
-            UPDATE mail_mass_mailing_contact c SET cci_partner_id = m.partner_id
-              FROM (SELECT mc.id, {partner} AS partner_id
-                      FROM mail_mass_mailing_contact mc
-                     WHERE {where}) m
-             WHERE c.id = m.id AND c.cci_partner_id IS DISTINCT FROM m.partner_id
-            RETURNING c.id
-            """.format(partner=partner_by_email_sql(email_sql("mc.email")), where=where),
-            params,
-        )
+            scope, ids = "partners", partner_ids
+        else:
+            scope, ids = "everyone", []
+        self.env.cr.execute(LINK_PARTNERS_SQL.format(scope=LINK_SCOPES[scope]),
+                            {"ids": list(ids)})
         changed = [r[0] for r in self.env.cr.fetchall()]
         if changed:
             self.invalidate_cache(["cci_partner_id"], changed)
@@ -81,11 +98,6 @@ class MailMassMailingContact(models.Model):
         """Opt-out and bounces of an address protect the partner with that address."""
         if not self.ids:
             return
-        self.env.cr.execute(
-            "SELECT rp.id FROM res_partner rp JOIN mail_mass_mailing_contact mc"
-            " ON {rp} = {mc} WHERE mc.id IN %s".format(
-                rp=email_sql("rp.email"), mc=email_sql("mc.email")),
-            (tuple(self.ids),),
-        )
+        self.env.cr.execute(PARTNERS_OF_CONTACTS_SQL, {"ids": list(self.ids)})
         partner_ids = [r[0] for r in self.env.cr.fetchall()]
         self.env["res.partner"]._cci_interactions_changed(partner_ids)

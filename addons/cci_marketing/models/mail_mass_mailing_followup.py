@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import html_escape
 
+from ..odoo11 import MAILING_MODEL
 from ..tools import check_one
 
 FOLLOWUP_AUDIENCES = [
@@ -37,10 +38,10 @@ class MailMassMailing(models.Model):
     """Follow-ups: from a sent mailing, a new draft aimed at the recipients who did (not)
     open or click it, as the ledger recorded them."""
 
-    _inherit = "mail.mass_mailing"
+    _inherit = MAILING_MODEL
 
     cci_parent_id = fields.Many2one(
-        "mail.mass_mailing", string="Follow-up of", readonly=True, copy=False, index=True,
+        MAILING_MODEL, string="Follow-up of", readonly=True, copy=False, index=True,
         ondelete="set null",
     )
     cci_followup_audience = fields.Selection(
@@ -48,7 +49,7 @@ class MailMassMailing(models.Model):
         help="Which recipients of the original mailing this follow-up is aimed at.",
     )
     cci_followup_ids = fields.One2many(
-        "mail.mass_mailing", "cci_parent_id", string="Follow-ups", readonly=True
+        MAILING_MODEL, "cci_parent_id", string="Follow-ups", readonly=True
     )
     cci_followup_count = fields.Integer(
         string="Number of follow-ups", compute="_compute_cci_followup_count")

@@ -13,6 +13,7 @@ from ..moderation import (
     WORKFLOW,
     decision_for,
 )
+from ..odoo11 import CONTACT_MODEL, MAILING_MODEL
 from ..tools import DECISION_YEARS_AHEAD, format_moment, parse_datetime
 from .mail_mass_mailing import SENT_STATES
 
@@ -21,7 +22,7 @@ class MailMassMailing(models.Model):
     """The moderation of a mailing: the decisions of ``moderation.WORKFLOW``, the one gate
     that enforces it, the history it leaves and who is told."""
 
-    _inherit = "mail.mass_mailing"
+    _inherit = MAILING_MODEL
 
     # ------------------------------------------------------------------
     # Moderation actions (public API, see CONTRACT.md)
@@ -217,7 +218,7 @@ class MailMassMailing(models.Model):
                 _('The recipients\' filter of "%s" cannot be used: correct it (or make it '
                   'again with the filter editor) before submitting the mailing.') % self.name
             ) from None
-        if model == "mail.mass_mailing.contact":
+        if model == CONTACT_MODEL:
             # without lists, only a filter says which contacts (an empty one: all of them)
             if not mailing.contact_list_ids and not domain:
                 raise UserError(_('Choose the mailing lists of "%s" before submitting it.')

@@ -4,6 +4,7 @@ from odoo import _, api, fields, models
 from odoo.tools import html_escape
 from odoo.tools.safe_eval import safe_eval
 
+from ..odoo11 import MAILING_MODEL
 from ..tools import check_one
 from .mail_mass_mailing import SENT_STATES
 
@@ -22,7 +23,7 @@ class MailMassMailing(models.Model):
     """The shared planning: every department's mailings on one calendar, and the other
     mailings planned within a few days that reach some of the same contacts."""
 
-    _inherit = "mail.mass_mailing"
+    _inherit = MAILING_MODEL
 
     cci_overlap_count = fields.Integer(
         string="Overlapping mailings", compute="_compute_cci_overlaps",

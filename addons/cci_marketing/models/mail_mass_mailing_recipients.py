@@ -5,7 +5,8 @@ from psycopg2 import sql
 from odoo import _, api, fields, models
 from odoo.tools.safe_eval import safe_eval
 
-from .cci_interaction import RECIPIENT_COLUMNS, email_sql, partner_by_email_sql
+from ..odoo11 import CONTACT_TABLE, MAILING_MODEL, RECIPIENT_COLUMNS, SOURCE_MAILING
+from .cci_interaction import email_sql, partner_by_email_sql
 from .res_partner import BOUNCE_COUNTER_LIMIT
 
 _logger = logging.getLogger(__name__)
@@ -23,12 +24,13 @@ UNHEALTHY_PARTNERS_SQL = """
 """
 # Of these addresses, those a mailing contact or a partner with that address opted out of.
 OPTED_OUT_EMAILS_SQL = """
-    SELECT {contact_email} FROM mail_mass_mailing_contact contact
+    SELECT {contact_email} FROM {contact} contact
      WHERE contact.opt_out AND {contact_email} = ANY(%(emails)s)
     UNION
     SELECT {partner_email} FROM res_partner partner
      WHERE partner.opt_out AND {partner_email} = ANY(%(emails)s)
-""".format(contact_email=email_sql("contact.email"), partner_email=email_sql("partner.email"))
+""".format(contact=CONTACT_TABLE, contact_email=email_sql("contact.email"),
+           partner_email=email_sql("partner.email"))
 # Of these addresses known to no contact, those that bounced with no sign of life since, or
 # whose mailing contact soft-bounced too often.
 BOUNCED_EMAILS_SQL = """
@@ -40,9 +42,9 @@ BOUNCED_EMAILS_SQL = """
                 'mailing_opened', 'mailing_clicked', 'mailing_replied')),
                 '-infinity'::timestamp)
     UNION
-    SELECT {contact_email} FROM mail_mass_mailing_contact contact
+    SELECT {contact_email} FROM {contact} contact
      WHERE contact.message_bounce >= %(limit)s AND {contact_email} = ANY(%(emails)s)
-""".format(contact_email=email_sql("contact.email"))
+""".format(contact=CONTACT_TABLE, contact_email=email_sql("contact.email"))
 
 
 class MailMassMailing(models.Model):
@@ -51,7 +53,7 @@ class MailMassMailing(models.Model):
     recipients of its filter with their contact and address, less those a shared hygiene
     rule (or, in cci_pressure, a quota) leaves out, each recorded on the timeline."""
 
-    _inherit = "mail.mass_mailing"
+    _inherit = MAILING_MODEL
 
     cci_excluded_count = fields.Integer(
         string="Held back", compute="_compute_cci_excluded_count",
@@ -133,7 +135,7 @@ class MailMassMailing(models.Model):
                 "res_id": self.id,
                 "mass_mailing_id": self.id,
                 "is_solicitation": False,
-                "source_model": self._name,
+                "source_model": SOURCE_MAILING,
                 "source_id": self.id,
                 "source_sub_id": res_id,
             })

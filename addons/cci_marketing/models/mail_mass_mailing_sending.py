@@ -3,11 +3,13 @@ import logging
 import threading
 
 import psycopg2
+from psycopg2 import sql
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.safe_eval import safe_eval
 
+from ..odoo11 import MAILING_MODEL, TRACE_MAILING_COLUMN, TRACE_MODEL, TRACE_TABLE
 from ..sending import WAIT, sending_context
 from .mail_mail import PendingRefresh
 from .mail_mass_mailing import QUEUED_STATES
@@ -33,7 +35,7 @@ class MailMassMailing(models.Model):
     A mailing is done only when none of its mails is left waiting.
     """
 
-    _inherit = "mail.mass_mailing"
+    _inherit = MAILING_MODEL
 
     cci_approved_hash = fields.Char(
         string="Approved content", readonly=True, copy=False,
@@ -64,8 +66,8 @@ class MailMassMailing(models.Model):
     def _cci_stamp_approved_content(self):
         for mailing in self:
             self.env.cr.execute(
-                "UPDATE mail_mass_mailing SET cci_approved_hash = %s, cci_approved_audience = %s"
-                " WHERE id = %s",
+                sql.SQL("UPDATE {} SET cci_approved_hash = %s, cci_approved_audience = %s"
+                        " WHERE id = %s").format(sql.Identifier(self._table)),
                 (mailing._cci_content_hash(), mailing._cci_audience_size(), mailing.id))
         self.invalidate_cache(["cci_approved_hash", "cci_approved_audience"], self.ids)
 
@@ -87,8 +89,10 @@ class MailMassMailing(models.Model):
         approved = self.cci_approved_audience
         if not approved:
             return False
-        self.env.cr.execute("SELECT EXISTS (SELECT 1 FROM mail_mail_statistics"
-                            " WHERE mass_mailing_id = %s)", (self.id,))
+        self.env.cr.execute(
+            sql.SQL("SELECT EXISTS (SELECT 1 FROM {} WHERE {} = %s)").format(
+                sql.Identifier(TRACE_TABLE), sql.Identifier(TRACE_MAILING_COLUMN)),
+            (self.id,))
         if self.env.cr.fetchone()[0]:
             return False
         param = self.env["ir.config_parameter"].sudo().get_param(
@@ -108,8 +112,9 @@ class MailMassMailing(models.Model):
         check per (mailing, write date) for one sending batch."""
         self.ensure_one()
         self.env.cr.execute(
-            "SELECT cci_moderation_state, state, schedule_date, cci_approved_hash, write_date"
-            " FROM mail_mass_mailing WHERE id = %s", (self.id,))
+            sql.SQL("SELECT cci_moderation_state, state, schedule_date, cci_approved_hash,"
+                    " write_date FROM {} WHERE id = %s").format(sql.Identifier(self._table)),
+            (self.id,))
         row = self.env.cr.fetchone()
         if not row:
             return _("Its mailing no longer exists.")
@@ -145,7 +150,7 @@ class MailMassMailing(models.Model):
         ids = [row[0] for row in self.env.cr.fetchall()]
         if not ids:
             return
-        Stats = sending_context(self.env["mail.mail.statistics"].sudo())
+        Stats = sending_context(self.env[TRACE_MODEL].sudo())
         Stats.search([("mail_mail_id", "in", ids)]).unlink()
         self.env["mail.mail"].sudo().browse(ids).unlink()
 

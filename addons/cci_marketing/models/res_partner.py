@@ -1,8 +1,11 @@
 from datetime import timedelta
 
+from psycopg2 import sql
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..odoo11 import CONTACT_MODEL, CONTACT_TABLE, MAILING_TABLE, SOURCE_TRACE
 from ..tools import parse_datetime, sql_settings
 from .cci_interaction import KINDS, email_sql
 
@@ -32,7 +35,7 @@ TIMELINE_COLUMNS = [
     "user_name", "email", "res_model", "res_id", "mass_mailing_id", "mass_mailing_name",
     "is_solicitation",
 ]
-TIMELINE_SQL = """
+TIMELINE_SQL = sql.SQL("""
     SELECT i.id, i.date, i.kind, i.name, i.department_id, d.name, i.partner_id,
            p.display_name, i.commercial_partner_id, c.display_name, i.user_id, up.name,
            i.email, i.res_model, i.res_id, i.mass_mailing_id, src.name, i.is_solicitation
@@ -42,11 +45,11 @@ TIMELINE_SQL = """
       LEFT JOIN res_partner c ON c.id = i.commercial_partner_id
       LEFT JOIN res_users u ON u.id = i.user_id
       LEFT JOIN res_partner up ON up.id = u.partner_id
-      LEFT JOIN mail_mass_mailing m ON m.id = i.mass_mailing_id
+      LEFT JOIN {mailing} m ON m.id = i.mass_mailing_id
       LEFT JOIN utm_source src ON src.id = m.source_id
      WHERE i.id IN %s
      ORDER BY i.date DESC, i.id DESC
-"""
+""").format(mailing=sql.Identifier(MAILING_TABLE))
 
 # The refresh of the tracking-derived fields, for the targets selected by {scope}.
 # A person summarises its own rows; a company (its own commercial partner) the rows of all
@@ -76,7 +79,7 @@ per_mail AS (
            max(date) FILTER (WHERE kind IN ('mailing_opened', 'mailing_clicked',
                                             'mailing_replied')) AS last_life,
            bool_or(kind = 'mailing_clicked') AS clicked
-      FROM rows WHERE source_model = 'mail.mail.statistics'
+      FROM rows WHERE source_model = %(trace_source)s
      GROUP BY target, source_id
 ),
 mail_agg AS (
@@ -113,7 +116,7 @@ address AS (
     SELECT t.id, bool_or(mc.opt_out) AS opt_out,
            bool_or(COALESCE(mc.message_bounce, 0) >= %(bounce_limit)s) AS bounced
       FROM targets t
-      JOIN mail_mass_mailing_contact mc ON {mc_email} = t.email
+      JOIN {contact} mc ON {mc_email} = t.email
      WHERE t.email IS NOT NULL
      GROUP BY t.id
 ),
@@ -400,7 +403,7 @@ class ResPartner(models.Model):
         if self.env.context.get("cci_capture_deferred"):
             return
         self.env["cci.interaction"]._link_orphans(self.ids)
-        self.env["mail.mass_mailing.contact"]._cci_link_partners(partner_ids=self.ids)
+        self.env[CONTACT_MODEL]._cci_link_partners(partner_ids=self.ids)
         self._cci_interactions_changed(self.ids)
 
     def _cci_follow_company(self, former_company_ids):
@@ -544,6 +547,7 @@ class ResPartner(models.Model):
             "dormant_received": DORMANT_MIN_RECEIVED,
             "dormant_days": DORMANT_SILENT_DAYS,
             "bounce_limit": BOUNCE_COUNTER_LIMIT,
+            "trace_source": SOURCE_TRACE,
         }
         scope = "TRUE"
         if partner_ids is not None:
@@ -556,7 +560,7 @@ class ResPartner(models.Model):
         with sql_settings(cr, **({"work_mem": "256MB"} if partner_ids is None else {})):
             cr.execute(
                 REFRESH_SQL.format(scope=scope, email=email_sql("p.email"),
-                                   mc_email=email_sql("mc.email")),
+                                   mc_email=email_sql("mc.email"), contact=CONTACT_TABLE),
                 params,
             )
             changed = [r[0] for r in cr.fetchall()]

@@ -1,5 +1,7 @@
 from odoo import api, models
 
+from ..odoo11 import MAILING_MODEL
+
 
 class UtmSource(models.Model):
     """A mailing's subject is its utm.source name: renaming the source directly is a change of
@@ -11,7 +13,7 @@ class UtmSource(models.Model):
     def write(self, vals):
         if "name" not in vals:
             return super().write(vals)
-        mailings = self.env["mail.mass_mailing"].sudo().search([("source_id", "in", self.ids)])
+        mailings = self.env[MAILING_MODEL].sudo().search([("source_id", "in", self.ids)])
         watched = mailings.sudo(self.env.uid)._cci_watched_signatures({"name": vals["name"]})
         res = super().write(vals)
         if watched:

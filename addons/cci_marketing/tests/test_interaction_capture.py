@@ -1,7 +1,18 @@
 """Capture points: the ledger fills itself when things happen, once per fact."""
+import importlib.util
+import os
+
 import psycopg2
 
+from odoo.addons.cci_marketing.odoo11 import (
+    LEGACY_SOURCES,
+    MAILING_MODEL,
+    SOURCE_MAILING,
+    SOURCE_TRACE,
+    TRACE_MODEL,
+)
 from odoo.exceptions import AccessError, UserError
+from odoo.modules.module import get_module_path
 from odoo.tools import mute_logger
 
 from .timeline_common import TimelineCase
@@ -246,10 +257,11 @@ class TestLedgerIntegrity(TimelineCase):
         # or a user already sent has some, and they are not this test's business.
         facts = ("SELECT kind, partner_id, source_model, source_id FROM cci_interaction "
                  "WHERE source_model IN %s ORDER BY 1, 2, 3, 4")
-        sources = tuple(self.Interaction._capture_sources())
+        sources = tuple(LEGACY_SOURCES.get(model, model)
+                        for model in self.Interaction._capture_sources())
         self.env.cr.execute(facts, [sources])
         before = self.env.cr.fetchall()
-        self.assertIn(("mailing_opened", self.loner.id, "mail.mail.statistics",
+        self.assertIn(("mailing_opened", self.loner.id, SOURCE_TRACE,
                        self.stat_of(mailing, self.loner).id), before)
         indexes = "SELECT indexdef FROM pg_indexes WHERE tablename = 'cci_interaction' ORDER BY 1"
         self.env.cr.execute(indexes)
@@ -303,3 +315,50 @@ class TestLedgerIntegrity(TimelineCase):
         self.company.invalidate_cache()
         self.assertEqual(self.company.cci_interaction_count, 0)
         self.assertEqual(other.cci_interaction_count, 1)
+
+
+class TestLedgerSourceKey(TimelineCase):
+    """Rows name their source by a key that is no Odoo model name, so that they survive
+    the renaming of the tracking and of the mailing in later series."""
+
+    def _migrate(self):
+        path = os.path.join(get_module_path("cci_marketing"), "migrations", "11.0.1.1.0",
+                            "post-migrate.py")
+        spec = importlib.util.spec_from_file_location("cci_marketing_post_migrate", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.migrate(self.env.cr, "11.0.1.0.0")
+
+    def test_capture_writes_the_stable_key(self):
+        mailing = self.create_mailing(self.contact_a, self.dep_formation)
+        stat = self.send(mailing)
+        row = self.rows(self.contact_a, kind="mailing_sent", mass_mailing_id=mailing.id)
+        self.assertEqual((row.source_model, row.source_id), (SOURCE_TRACE, stat.id))
+        self.assertEqual((row.res_model, row.res_id), (MAILING_MODEL, mailing.id))
+
+    def test_migration_converts_the_rows_of_odoo_model_names(self):
+        insert = ("INSERT INTO cci_interaction (date, kind, partner_id, source_model, "
+                  "source_id, source_sub_id) VALUES (now(), %s, %s, %s, %s, %s)")
+        for kind, source, source_id, sub_id in [
+                ("mailing_sent", TRACE_MODEL, 900001, 0),
+                ("mailing_opened", TRACE_MODEL, 900001, 0),
+                ("mailing_excluded", MAILING_MODEL, 900002, 7),
+                # the same fact recorded again under the new key during the update
+                ("mailing_sent", TRACE_MODEL, 900003, 0),
+                ("mailing_sent", SOURCE_TRACE, 900003, 0),
+                ("meeting", "calendar.event", 900004, 0)]:
+            self.env.cr.execute(insert, (kind, self.contact_a.id, source, source_id, sub_id))
+        self._migrate()
+        self.env.cr.execute(
+            "SELECT kind, source_model, source_id, source_sub_id FROM cci_interaction"
+            " WHERE source_id BETWEEN 900001 AND 900004 ORDER BY source_id, kind")
+        self.assertEqual(self.env.cr.fetchall(), [
+            ("mailing_opened", SOURCE_TRACE, 900001, 0),
+            ("mailing_sent", SOURCE_TRACE, 900001, 0),
+            ("mailing_excluded", SOURCE_MAILING, 900002, 7),
+            ("mailing_sent", SOURCE_TRACE, 900003, 0),
+            ("meeting", "calendar.event", 900004, 0),
+        ])
+        self.env.cr.execute("SELECT count(*) FROM cci_interaction WHERE source_model IN %s",
+                            (tuple(LEGACY_SOURCES),))
+        self.assertEqual(self.env.cr.fetchone()[0], 0)

@@ -3,6 +3,7 @@ only), react to it through Odoo's own tracking methods, write crafted history.""
 from datetime import datetime, timedelta
 
 from odoo import fields
+from odoo.addons.cci_marketing.odoo11 import SOURCE_TRACE
 
 from .common import CciCase
 
@@ -90,7 +91,7 @@ class TimelineCase(CciCase):
             "email": partner.email,
             "name": "Mailing %d" % mail_no,
             "is_solicitation": kind == "mailing_sent",
-            "source_model": "mail.mail.statistics",
+            "source_model": SOURCE_TRACE,
             "source_id": 100000000 + partner.id * 1000 + mail_no,
         }
         values.update(vals)

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 
 from ..models.mail_mass_mailing_followup import FOLLOWUP_AUDIENCES
+from ..odoo11 import MAILING_MODEL
 
 
 class CciFollowupWizard(models.TransientModel):
@@ -10,7 +11,7 @@ class CciFollowupWizard(models.TransientModel):
     _description = "Follow up a sent mailing"
 
     mass_mailing_id = fields.Many2one(
-        "mail.mass_mailing", string="Mailing", required=True, ondelete="cascade"
+        MAILING_MODEL, string="Mailing", required=True, ondelete="cascade"
     )
     audience = fields.Selection(FOLLOWUP_AUDIENCES, required=True, default="not_opened")
     recipient_count = fields.Integer(
@@ -22,7 +23,7 @@ class CciFollowupWizard(models.TransientModel):
     def default_get(self, fields_list):
         res = super().default_get(fields_list)
         if not res.get("mass_mailing_id") \
-                and self.env.context.get("active_model") == "mail.mass_mailing":
+                and self.env.context.get("active_model") == MAILING_MODEL:
             res["mass_mailing_id"] = self.env.context.get("active_id")
         return res
 
@@ -40,7 +41,7 @@ class CciFollowupWizard(models.TransientModel):
         followup_id = self.mass_mailing_id.action_cci_create_followup(self.audience)
         return {
             "type": "ir.actions.act_window",
-            "res_model": "mail.mass_mailing",
+            "res_model": MAILING_MODEL,
             "res_id": followup_id,
             "view_mode": "form",
             "views": [(False, "form")],

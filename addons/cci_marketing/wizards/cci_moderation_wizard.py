@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..odoo11 import MAILING_MODEL
+
 
 class CciModerationWizard(models.TransientModel):
     """The marketing manager's decision on a mailing: approve, postpone or reject."""
@@ -9,7 +11,7 @@ class CciModerationWizard(models.TransientModel):
     _description = "Decide on a mailing"
 
     mass_mailing_id = fields.Many2one(
-        "mail.mass_mailing", string="Mailing", required=True, ondelete="cascade"
+        MAILING_MODEL, string="Mailing", required=True, ondelete="cascade"
     )
     decision = fields.Selection(
         [("approve", "Approve"), ("postpone", "Postpone"), ("reject", "Reject")],
@@ -30,11 +32,11 @@ class CciModerationWizard(models.TransientModel):
     def default_get(self, fields_list):
         res = super().default_get(fields_list)
         mailing_id = res.get("mass_mailing_id") or (
-            self.env.context.get("active_model") == "mail.mass_mailing"
+            self.env.context.get("active_model") == MAILING_MODEL
             and self.env.context.get("active_id"))
         if mailing_id:
             res["mass_mailing_id"] = mailing_id
-            mailing = self.env["mail.mass_mailing"].browse(mailing_id)
+            mailing = self.env[MAILING_MODEL].browse(mailing_id)
             if "schedule_date" in fields_list and not res.get("schedule_date"):
                 res["schedule_date"] = mailing._cci_current_date() or False
         return res

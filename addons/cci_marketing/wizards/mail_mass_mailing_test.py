@@ -1,13 +1,14 @@
 from odoo import _, api, models, tools
 from odoo.exceptions import UserError
 
+from ..odoo11 import TEST_WIZARD_MODEL
 from ..sending import MAX_TEST_ADDRESSES, sending_context
 
 
 class TestMassMailing(models.TransientModel):
     """A test of a mailing, approved or not: to a few addresses only, marked as a test."""
 
-    _inherit = "mail.mass_mailing.test"
+    _inherit = TEST_WIZARD_MODEL
 
     @api.multi
     def send_mail_test(self):

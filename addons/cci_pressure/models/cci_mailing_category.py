@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models
+from odoo.addons.cci_marketing.odoo11 import MAILING_MODEL
 from odoo.addons.cci_marketing.tools import check_number
 
 MAX_WEIGHT = 100
@@ -50,7 +51,7 @@ class CciMailingCategory(models.Model):
                 % {"name": category.name, "max": MAX_WEIGHT})
 
     def _compute_mailing_count(self):
-        data = self.env["mail.mass_mailing"].read_group(
+        data = self.env[MAILING_MODEL].read_group(
             [("cci_category_id", "in", self.ids)], ["cci_category_id"], ["cci_category_id"]
         )
         counts = {d["cci_category_id"][0]: d["cci_category_id_count"] for d in data}

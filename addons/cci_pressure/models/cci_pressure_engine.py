@@ -4,6 +4,7 @@ from datetime import timedelta
 from psycopg2 import sql
 
 from odoo import api, fields, models
+from odoo.addons.cci_marketing.odoo11 import MAILING_MODEL
 from odoo.addons.cci_marketing.tools import sql_settings
 
 from . import cci_pressure_sql as q
@@ -220,10 +221,10 @@ class CciPressureEngine(models.AbstractModel):
         keys in cci_pressure_plan; returns their days per rule (see _planned_days)."""
         if not rules:
             return []
-        Mailing = self.env["mail.mass_mailing"]
+        Mailing = self.env[MAILING_MODEL]
         window = timedelta(days=max(rules.mapped("window_days")))
         now = Mailing._cci_now()
-        self.env.cr.execute(q.PLANNED_MAILINGS, {
+        self.env.cr.execute(q.render(self.env.cr, q.PLANNED_MAILINGS), {
             "now": fields.Datetime.to_string(now), "self": exclude_id, "sending": sending,
             "start": fields.Datetime.to_string(moment - window),
             "end": fields.Datetime.to_string(moment + timedelta(days=horizon) + window),

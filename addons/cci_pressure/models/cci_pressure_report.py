@@ -1,4 +1,7 @@
+from psycopg2 import sql
+
 from odoo import api, fields, models, tools
+from odoo.addons.cci_marketing.odoo11 import MAILING_MODEL, MAILING_TABLE
 
 
 class CciPressureReport(models.Model):
@@ -16,7 +19,7 @@ class CciPressureReport(models.Model):
     department_id = fields.Many2one("cci.department", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Contact", readonly=True)
     commercial_partner_id = fields.Many2one("res.partner", string="Company", readonly=True)
-    mass_mailing_id = fields.Many2one("mail.mass_mailing", string="Mailing", readonly=True)
+    mass_mailing_id = fields.Many2one(MAILING_MODEL, string="Mailing", readonly=True)
     category_id = fields.Many2one("cci.mailing.category", readonly=True)
     solicitation_count = fields.Integer(string="Solicitations", readonly=True)
     weight = fields.Float(string="Weighted solicitations", readonly=True, digits=(16, 2))
@@ -25,7 +28,7 @@ class CciPressureReport(models.Model):
     @api.model_cr
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
+        self.env.cr.execute(sql.SQL(
             """
             CREATE VIEW cci_pressure_report AS (
                 SELECT i.id, i.date, i.department_id, i.partner_id, i.commercial_partner_id,
@@ -36,9 +39,9 @@ class CciPressureReport(models.Model):
                            AS weight,
                        CASE WHEN i.is_solicitation THEN 0 ELSE 1 END AS excluded_count
                   FROM cci_interaction i
-                  LEFT JOIN mail_mass_mailing m ON m.id = i.mass_mailing_id
+                  LEFT JOIN {mailing} m ON m.id = i.mass_mailing_id
                   LEFT JOIN cci_mailing_category c ON c.id = m.cci_category_id
                  WHERE i.is_solicitation OR i.kind = 'mailing_excluded'
             )
             """
-        )
+        ).format(mailing=sql.Identifier(MAILING_TABLE)))

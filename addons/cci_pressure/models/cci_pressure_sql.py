@@ -14,6 +14,8 @@ import re
 
 from psycopg2 import sql
 
+from odoo.addons.cci_marketing.odoo11 import MAILING_TABLE
+
 
 def render(cr, statement):
     """The text of a ``psycopg2.sql`` statement (its parameters left as placeholders):
@@ -85,14 +87,13 @@ TARGETS_PARTNERS = sql.SQL("""
     SELECT {table}.id, {table}.id, {table}.commercial_partner_id, {table}.cci_no_solicit_until
       FROM {from_} WHERE {where}
 """)
-# Other targets: the contact, else the oldest active partner with the target's address.
+# Other targets: the contact, else the oldest active partner with the target's address
+# (looked up only for the targets without a contact, and once each: a join on
+# COALESCE(contact, lookup) would run the lookup twice per row, for the hash and the check).
 TARGETS_OTHERS = sql.SQL("""
     SELECT {table}.id, partner.id, partner.commercial_partner_id, partner.cci_no_solicit_until
       FROM {from_}
-      LEFT JOIN LATERAL (
-            SELECT byemail.id FROM res_partner byemail
-             WHERE {partner} IS NULL AND byemail.active AND {partner_email} = {email}
-             ORDER BY byemail.id LIMIT 1) byemail ON TRUE
+      LEFT JOIN LATERAL {partner_by_email} byemail ON TRUE
       LEFT JOIN res_partner partner ON partner.id = COALESCE({partner}, byemail.id)
      WHERE {where}
 """)
@@ -109,13 +110,13 @@ TARGETS_JOINED = sql.SQL("{table}.id IN (SELECT {table}.id FROM {from_} WHERE {w
 # count (each at its schedule, at now once it started); when this mailing leaves now
 # (``sending``), not those that are due too but have not started: they compete with it,
 # and whichever leaves first is in the ledger when the other is checked.
-PLANNED_MAILINGS = """
+PLANNED_MAILINGS = sql.SQL("""
     SELECT id, at, started FROM (
         SELECT mailing.id, progress.started,
                CASE WHEN progress.started THEN %(now)s::timestamp
                     ELSE greatest(COALESCE(mailing.schedule_date, %(now)s::timestamp),
                                   %(now)s::timestamp) END AS at
-          FROM mail_mass_mailing mailing,
+          FROM {mailing_table} mailing,
                LATERAL (SELECT mailing.state = 'sending' OR EXISTS (
                             SELECT 1 FROM cci_interaction done
                              WHERE done.mass_mailing_id = mailing.id
@@ -128,7 +129,7 @@ PLANNED_MAILINGS = """
      WHERE at > %(start)s AND at < %(end)s
        AND (started OR at > %(now)s OR NOT %(sending)s)
      ORDER BY id
-"""
+""").format(mailing_table=sql.Identifier(MAILING_TABLE))
 # The contacts a planned mailing reaches ({targets}, numbered {n}), leaving out, once it
 # started, those it already reached or held back (they are in the ledger).
 PLAN_TARGETS = sql.SQL("""
@@ -160,9 +161,9 @@ MAILING_WEIGHTS = sql.SQL("""
     mailing_weights AS (
         SELECT mailing.id, round(COALESCE(category.weight, 1.0) * 100)::int AS weight,
                mailing.cci_category_id AS category_id
-          FROM mail_mass_mailing mailing
+          FROM {mailing_table} mailing
           LEFT JOIN cci_mailing_category category ON category.id = mailing.cci_category_id
-    )""")
+    )""").format(mailing_table=sql.Identifier(MAILING_TABLE))
 # The solicitations in the longest window before the date, from the ledger rows that
 # {source} gives as ``row_``; ``first_day``, the first day (date + first_day days) after the
 # row, so that it counts on the days first_day to first_day + window - 1.

@@ -3,7 +3,8 @@ from datetime import timedelta
 from psycopg2 import sql
 
 from odoo import _, api, fields, models
-from odoo.addons.cci_marketing.models.cci_interaction import RECIPIENT_COLUMNS, email_sql
+from odoo.addons.cci_marketing.models.cci_interaction import email_sql, partner_by_email_sql
+from odoo.addons.cci_marketing.odoo11 import MAILING_MODEL, RECIPIENT_COLUMNS
 from odoo.addons.cci_marketing.tools import (
     DECISION_YEARS_AHEAD,
     check_one,
@@ -33,7 +34,7 @@ SEND_LOCK_KEY = "cci_pressure.send_lock"
 
 
 class MailMassMailing(models.Model):
-    _inherit = "mail.mass_mailing"
+    _inherit = MAILING_MODEL
 
     cci_category_id = fields.Many2one(
         "cci.mailing.category", string="Category", index=True, ondelete="restrict",
@@ -334,7 +335,8 @@ class MailMassMailing(models.Model):
             email = render(self.env.cr, sql.SQL("{}.{}").format(name, sql.Identifier(email_col)))
             statement = TARGETS_OTHERS.format(
                 table=name, from_=from_clause, partner=partner, where=where_clause,
-                partner_email=sql.SQL(email_sql("byemail.email")), email=sql.SQL(email_sql(email)))
+                partner_by_email=sql.SQL(partner_by_email_sql(
+                    email_sql(email), unless=render(self.env.cr, partner))))
         return render(self.env.cr, statement), params
 
     def _cci_pressure_from_where(self, prefix):
