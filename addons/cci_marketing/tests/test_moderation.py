@@ -1,9 +1,12 @@
 """Moderation workflow: each transition, what it keeps, who is told, what leaves and when."""
 from datetime import datetime, timedelta
 
+from lxml import etree
+
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import mute_logger
+from odoo.tools.safe_eval import safe_eval
 
 from .common import CciCase
 
@@ -136,6 +139,26 @@ class TestTransitions(ModerationCase):
         step = self.decisions(mailing)[-1]
         self.assertEqual((step.decision, step.note),
                          ("postpone", "Not this month: the newsletter leaves on the 5th."))
+
+    def test_the_demo_history_sits_at_its_real_dates(self):
+        """The demo's sent mailings sit on the planning at their sent date, not at the
+        installation's; the Planned filter shows only what is still to leave."""
+        sent = self.Mailing.search([("state", "=", "done")])
+        if not self.env.ref("cci_marketing.mail_mass_mailing_demo_export",
+                            raise_if_not_found=False):
+            self.skipTest("no demo data")
+        self.assertGreaterEqual(len(sent), 27)
+        for mailing in sent:
+            self.assertEqual(mailing.cci_planning_date, mailing.sent_date, mailing.name)
+        self.assertGreaterEqual(
+            len(set(sent.mapped(lambda m: m.cci_planning_date[:10]))), 25,
+            "a year of history, not one day")
+        search = self.Mailing.fields_view_get(
+            self.env.ref("mass_mailing.view_mail_mass_mailing_search").id, "search")
+        planned = safe_eval(etree.fromstring(search["arch"]).xpath(
+            "//filter[@name='planned']")[0].get("domain"))
+        self.assertFalse(self.Mailing.search(planned + [("state", "in", ("sending", "done"))]))
+        self.assertTrue(self.Mailing.search(planned))
 
     def test_an_approved_mailing_can_be_postponed_again(self):
         mailing = self.approved()
