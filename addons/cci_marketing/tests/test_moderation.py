@@ -140,6 +140,27 @@ class TestTransitions(ModerationCase):
         self.assertEqual((step.decision, step.note),
                          ("postpone", "Not this month: the newsletter leaves on the 5th."))
 
+    def test_an_older_reason_is_history_not_the_current_state(self):
+        mailing = self.submitted()
+        mailing.sudo(self.moderator).action_cci_postpone(in_days(30), "Not this week")
+        self.assertEqual(mailing.cci_moderation_note, "Not this week")
+        mailing.action_cci_reset_draft()
+        self.assertFalse(mailing.cci_moderation_note, "a reset is not a decision with a reason")
+        mailing.action_cci_submit()
+        self.assertEqual(mailing.cci_moderation_state, "submitted")
+        self.assertFalse(mailing.cci_moderation_note)
+        self.assertIn("Not this week", self.decisions(mailing).mapped("note"))
+        mailing.sudo(self.moderator).action_cci_reject("Off topic")
+        self.assertEqual(mailing.cci_moderation_note, "Off topic")
+        mailing.action_cci_submit()
+        self.assertFalse(mailing.cci_moderation_note)
+        # changed after approval: the approval's note goes with it
+        mailing.sudo(self.moderator).action_cci_approve(in_days(12), "Fine")
+        self.assertEqual(mailing.cci_moderation_note, "Fine")
+        mailing.sudo(self.user_formation).write({"name": "Invitation (new subject)"})
+        self.assertEqual(mailing.cci_moderation_state, "submitted")
+        self.assertFalse(mailing.cci_moderation_note)
+
     def test_the_demo_history_sits_at_its_real_dates(self):
         """The demo's sent mailings sit on the planning at their sent date, not at the
         installation's; the Planned filter shows only what is still to leave."""
