@@ -171,8 +171,24 @@ class CciDemoHistory(models.AbstractModel):
     def _demo_mailing_act(self, user_xmlid, method, mailing_ids, args=None):
         """Run a moderation action as a demo user, as that user would (demo/*.xml)."""
         user = self.env.ref("cci_marketing." + user_xmlid)
-        mailings = self.env["mail.mass_mailing"].sudo(user).browse(mailing_ids)
+        lang = user.lang or "en_US"
+        if lang != "en_US":
+            self._demo_load_translations(lang)
+        # in the user's language: the chatter's messages and the moderator's to-dos read
+        # as they would, not in the English of the installation
+        mailings = self.env["mail.mass_mailing"].sudo(user).with_context(lang=lang).browse(
+            mailing_ids)
         return getattr(mailings, method)(*(args or []))
+
+    @api.model
+    def _demo_load_translations(self, lang):
+        """Odoo loads an addon's translations after its demo data: the demo's actions, taken
+        during the installation, need them before (loaded once; Odoo loads them again at the
+        end of the installation, as it always does)."""
+        if not self.env["ir.translation"].search_count(
+                [("module", "=", "cci_marketing"), ("lang", "=", lang)]):
+            self.env["ir.module.module"].search([("name", "=", "cci_marketing")]) \
+                ._update_translations(filter_lang=[lang])
 
     @api.model
     def _demo_categorize(self, refs=None, prefix="cci_pressure.cci_mailing_category_"):

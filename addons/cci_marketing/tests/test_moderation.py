@@ -181,6 +181,24 @@ class TestTransitions(ModerationCase):
         self.assertFalse(self.Mailing.search(planned + [("state", "in", ("sending", "done"))]))
         self.assertTrue(self.Mailing.search(planned))
 
+    def test_the_history_and_the_subject_read_in_french(self):
+        """The history's old and new states are translated as the mailing's state is; the
+        subject is one text, not a translatable one (no "Update translations" banner)."""
+        self.assertFalse(self.Mailing.fields_get(["name"])["name"].get("translate"))
+        if not self.env["res.lang"].search([("code", "=", "fr_FR")]):
+            self.skipTest("French is not installed")
+        french = self.env(context=dict(self.env.context, lang="fr_FR"))
+        for fname in ("state_from", "state_to"):
+            labels = dict(french["cci.moderation.decision"]._fields[fname]
+                          ._description_selection(french))
+            self.assertEqual(labels["submitted"], "Soumise", fname)
+        mailing = self.draft()
+        mailing.sudo(self.user_formation).with_context(lang="fr_FR").action_cci_submit()
+        self.assertIn("Soumise pour approbation par", mailing.message_ids[0].body)
+        self.assertEqual(set(self.env["mail.activity"].search([
+            ("res_model", "=", "mail.mass_mailing"), ("res_id", "=", mailing.id)])
+            .mapped("summary")), {"Statuer sur cette campagne"})
+
     def test_an_approved_mailing_can_be_postponed_again(self):
         mailing = self.approved()
         mailing.sudo(self.moderator).action_cci_postpone(in_days(40), "Summer break")
