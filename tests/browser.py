@@ -42,7 +42,10 @@ var doc = document.documentElement;
 if (doc.scrollWidth > window.innerWidth + 1) {
     report.page = doc.scrollWidth - window.innerWidth;
 }
-document.querySelectorAll('.o_control_panel, .o_content, .modal-dialog').forEach(function (el) {
+// the page's parts, and those of ours that scroll sideways inside them: the overlap box's
+// table, the month calendar, the date picker (appended to the body)
+document.querySelectorAll('.o_control_panel, .o_content, .modal-dialog, .o_cci_overlaps table,'
+        + ' .o_calendar_view .fc-view, .bootstrap-datetimepicker-widget').forEach(function (el) {
     if (el.offsetParent === null) { return; }
     var rect = el.getBoundingClientRect();
     var extra = Math.max(el.scrollWidth - el.clientWidth, rect.right - window.innerWidth);

@@ -6,6 +6,7 @@ scripts/i18n.py. The marketing manager opens every screen of the addons: Odoo's 
 ours must be French, and none of ENGLISH_LABELS (our English source labels) may be left.
 """
 import os
+import re
 
 import pytest
 from browser import ROOT, server_log_checked  # noqa: F401 (a fixture)
@@ -34,7 +35,7 @@ ENGLISH_LABELS = {
     # the decision dialog
     "Decide on a mailing", "Mailing", "Reason", "Confirm",
     # lists and the department
-    "Kind", "Company", "Members", "Planned for", "Moderation",
+    "Kind", "Company", "Members", "Planned for", "Moderation", "Subject",
     "Window (days)", "Maximum weight", "Weight",
     # the partner's timeline tab
     "Mailings", "Marketing pressure", "E-mail health", "Engagement score",
@@ -47,7 +48,20 @@ ENGLISH_PHRASES = (
     "within their quotas", "over quota", "other mailings planned", "Another mailing planned",
     "members", "1 member", "No member", "No mailing", "1 mailing",
     "On a company, the figures and the timeline include all its contacts",
+    "Submitted for approval by", "Decide on this mailing", "Wished date:",
 )
+# French that misleads: Odoo's label of the subject (the mailing's utm.source name).
+MISLEADING_LABELS = {"Nom de l'origine"}
+# Sentences assembled from pieces that lost their spaces ("Quotas au03/12/2026 :dans...").
+GLUED = re.compile(r"Quotas au\S|quotas :\S|\d:dans")
+# The cells of the moderation history (old and new states) and of the overlap box.
+CELLS_JS = """
+return Array.from(document.querySelectorAll(
+    '.o_field_widget[name=cci_decision_ids] td, .o_cci_overlaps td')).filter(function (e) {
+    return e.offsetParent !== null;
+}).map(function (e) { return e.textContent.replace(/\\s+/g, ' ').trim(); });
+"""
+STATES = {"Draft", "Submitted", "Approved", "Rejected"}
 # At least one of each group must be on the screens (our French, as fr.po says it).
 FRENCH_LABELS = (("Départements", "Services"), ("Chronologie", "Historique"))
 
@@ -113,8 +127,10 @@ def test_every_screen_of_ours_is_in_french(web, admin):
         show()
         labels, text = screen_words(page)
         seen |= labels
-        left = sorted(labels & ENGLISH_LABELS)
+        left = sorted(labels & (ENGLISH_LABELS | MISLEADING_LABELS))
         left += [phrase for phrase in ENGLISH_PHRASES if phrase in text]
+        left += GLUED.findall(text)
+        left += sorted(set(page.driver.execute_script(CELLS_JS)) & STATES)
         if left:
             english[name] = left
             page.screenshot("french-%s" % name.replace(" ", "-"))

@@ -167,6 +167,13 @@ def test_moderator_postpones_to_the_suggested_date_and_approves(
     for name in names:
         page.wait_text(name)
     step(page, "moderator-1-planning")
+    if page.phone:
+        # the month calendar: Monday to Sunday on the screen
+        page.switch_view("calendar")
+        page.wait_css(".o_calendar_view .fc-day-header")
+        step(page, "moderator-0-calendar")
+        page.switch_view("kanban")
+        page.wait_text(names[0])
 
     # the quota figures of the first one
     figures = moderator.call("mail.mass_mailing", "cci_check_pressure", [first_id])
@@ -204,6 +211,12 @@ def test_moderator_postpones_to_the_suggested_date_and_approves(
     assert page.css(".modal .o_field_widget[name='decision'] input[data-value='approve']")[0] \
         .is_selected()
     step(page, "moderator-4-approve-dialog")
+    # the date picker of the send date opens inside the screen
+    page.click_css(".modal .o_field_widget[name='schedule_date'] input")
+    page.wait_visible(".bootstrap-datetimepicker-widget")
+    step(page, "moderator-4-approve-dialog-date")
+    page.click_css(".modal .modal-title")
+    page.wait_gone(".bootstrap-datetimepicker-widget")
     page.click_css(".modal button[name='action_confirm']")
     page.wait_gone(".modal .o_form_view")
     assert page.statusbar() == "approved"

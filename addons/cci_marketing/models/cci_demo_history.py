@@ -70,6 +70,36 @@ MAILINGS = [
     ("formation", "Formations courtes : places disponibles", 7),
     ("international", "Rencontres acheteurs Europe du Nord", 3),
 ]
+# The category of each sent mailing (cci_pressure's, set by its demo once it is installed:
+# see _demo_categorize): all weigh 1, as a mailing without a category does.
+CATEGORIES = {
+    "Catalogue des formations du premier semestre": "newsletter",
+    "Mission collective au Québec : inscriptions ouvertes": "invitation",
+    "Petit-déjeuner : le recrutement des seniors": "invitation",
+    "Réunion d'information « Créer son entreprise »": "invitation",
+    "Taxe d'apprentissage : le calendrier": "newsletter",
+    "Management : les sessions du printemps": "newsletter",
+    "Webinaire : exporter en Afrique de l'Ouest": "invitation",
+    "Cybersécurité : le diagnostic gratuit": "invitation",
+    "Prêt d'honneur : témoignages de créateurs": "newsletter",
+    "Job dating de l'alternance": "invitation",
+    "Bureautique : nouvelles dates": "newsletter",
+    "Salon international de l'agroalimentaire": "invitation",
+    "Transition énergétique : les aides régionales": "newsletter",
+    "Atelier « Business plan » en 3 soirées": "invitation",
+    "Langues étrangères : cours du soir": "newsletter",
+    "Maîtres d'apprentissage : la formation": "newsletter",
+    "Newsletter export de l'été": "newsletter",
+    "Numérique : les rendez-vous du commerce": "invitation",
+    "Catalogue des formations du second semestre": "newsletter",
+    "Reprendre une entreprise : la bourse d'opportunités": "invitation",
+    "Douane : les changements au 1er janvier": "newsletter",
+    "Forum des métiers": "invitation",
+    "Vœux de la chambre et agenda du trimestre": "newsletter",
+    "Formations courtes : places disponibles": "newsletter",
+    "Rencontres acheteurs Europe du Nord": "invitation",
+}
+NEWSLETTER_PREFIX = "Lettre de la chambre — "
 EVENTS = [
     ("apprentissage", "Salon de l'apprentissage", 210),
     ("creation", "Réunion d'information créateurs", 160),
@@ -145,8 +175,57 @@ class CciDemoHistory(models.AbstractModel):
     def _demo_mailing_act(self, user_xmlid, method, mailing_ids, args=None):
         """Run a moderation action as a demo user, as that user would (demo/*.xml)."""
         user = self.env.ref("cci_marketing." + user_xmlid)
-        mailings = self.env[MAILING_MODEL].sudo(user).browse(mailing_ids)
+        lang = user.lang or "en_US"
+        if lang != "en_US":
+            self._demo_load_translations(lang)
+        # in the user's language: the chatter's messages and the moderator's to-dos read
+        # as they would, not in the English of the installation
+        mailings = self.env[MAILING_MODEL].sudo(user).with_context(lang=lang).browse(
+            mailing_ids)
         return getattr(mailings, method)(*(args or []))
+
+    @api.model
+    def _demo_load_translations(self, lang):
+        """Odoo loads an addon's translations after its demo data: the demo's actions, taken
+        during the installation, need them before (loaded once; Odoo loads them again at the
+        end of the installation, as it always does)."""
+        if not self.env["ir.translation"].search_count(
+                [("module", "=", "cci_marketing"), ("lang", "=", lang)]):
+            self.env["ir.module.module"].search([("name", "=", "cci_marketing")]) \
+                ._update_translations(filter_lang=[lang])
+
+    @api.model
+    def _demo_categorize(self, refs=None, prefix="cci_pressure.cci_mailing_category_"):
+        """Give the demo's mailings their category (called by cci_pressure's demo, which
+        brings the field): the history's sent mailings by their subject, the others
+        ``refs`` ({xmlid: category code}). In SQL, as the history is written: nothing is
+        sent back to the moderator; an approved mailing's content is stamped again."""
+        Mailing = self.env[MAILING_MODEL]
+        if "cci_category_id" not in Mailing._fields:
+            return True
+        codes = {}
+        history = Mailing.search([("create_uid", "in", [
+            self.env.ref("cci_marketing.cci_user_%s" % d).id for d in DEPARTMENTS]),
+            ("cci_category_id", "=", False), ("state", "=", "done")])
+        for mailing in history:
+            if mailing.name.startswith(NEWSLETTER_PREFIX):
+                codes[mailing.id] = "newsletter"
+            elif mailing.name in CATEGORIES:
+                codes[mailing.id] = CATEGORIES[mailing.name]
+        for xmlid, code in (refs or {}).items():
+            record = self.env.ref(xmlid, raise_if_not_found=False)
+            if record:
+                codes[record.id] = code
+        for mailing_id, code in codes.items():
+            self.env.cr.execute(
+                sql.SQL("UPDATE {} SET cci_category_id = %s WHERE id = %s").format(
+                    sql.Identifier(MAILING_TABLE)),
+                (self.env.ref(prefix + code).id, mailing_id))
+        Mailing.invalidate_cache()
+        Mailing.browse(list(codes)).filtered(
+            lambda m: m.cci_moderation_state == "approved" and m.state != "done"
+        )._cci_stamp_approved_content()
+        return True
 
     # ------------------------------------------------------------------
 
@@ -208,10 +287,12 @@ class CciDemoHistory(models.AbstractModel):
             })
             mailing_ids.append(mailing.id)
             self.env.cr.execute(
-                sql.SQL("UPDATE {} SET create_uid = %s, write_uid = %s, sent_date = %s,"
+                sql.SQL("UPDATE {} SET create_uid = %s, write_uid = %s,"
+                        " cci_requester_id = %s, sent_date = %s, cci_planning_date = %s,"
                         " create_date = %s, state = 'done' WHERE id = %s").format(
                             sql.Identifier(MAILING_TABLE)),
-                (users[dep].id, users[dep].id, self._ts(sent_at),
+                (users[dep].id, users[dep].id, users[dep].id, self._ts(sent_at),
+                 self._ts(sent_at),
                  self._ts(sent_at - timedelta(days=5)), mailing.id))
             for p in audience:
                 appetite = profiles[p.id]
@@ -289,9 +370,11 @@ class CciDemoHistory(models.AbstractModel):
             })
             mailing_ids.append(mailing.id)
             self.env.cr.execute(
-                sql.SQL("UPDATE {} SET create_uid = %s, sent_date = %s, state = 'done'"
-                        " WHERE id = %s").format(sql.Identifier(MAILING_TABLE)),
-                (users["appui"].id, self._ts(sent_at), mailing.id))
+                sql.SQL("UPDATE {} SET create_uid = %s, cci_requester_id = %s,"
+                        " sent_date = %s, cci_planning_date = %s, create_date = %s,"
+                        " state = 'done' WHERE id = %s").format(sql.Identifier(MAILING_TABLE)),
+                (users["appui"].id, users["appui"].id, self._ts(sent_at), self._ts(sent_at),
+                 self._ts(sent_at - timedelta(days=5)), mailing.id))
             for contact in Contact.search([("list_ids", "in", mailing_list.ids)]):
                 opened = sent_at + timedelta(hours=5) if rng.random() < 0.4 else None
                 rows.append({"res_id": contact.id, "mailing": mailing.id, "sent": sent_at,

@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..moderation import MODERATION_STATES
 from ..odoo11 import MAILING_MODEL
 
 DECISIONS = [
@@ -37,14 +38,9 @@ class CciModerationDecision(models.Model):
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
     user_id = fields.Many2one("res.users", string="By", readonly=True, ondelete="set null")
     decision = fields.Selection(DECISIONS, required=True, readonly=True)
-    state_from = fields.Selection(
-        lambda self: self.env[MAILING_MODEL]._fields["cci_moderation_state"].selection,
-        string="From", readonly=True,
-    )
-    state_to = fields.Selection(
-        lambda self: self.env[MAILING_MODEL]._fields["cci_moderation_state"].selection,
-        string="To", readonly=True,
-    )
+    # the states as a list, not a function: Odoo exports and translates only a list's labels
+    state_from = fields.Selection(MODERATION_STATES, string="From", readonly=True)
+    state_to = fields.Selection(MODERATION_STATES, string="To", readonly=True)
     schedule_date = fields.Datetime(string="Send date", readonly=True)
     note = fields.Text(string="Reason", readonly=True)
 

@@ -24,6 +24,25 @@ class MailMassMailing(models.Model):
 
     _inherit = MAILING_MODEL
 
+    # What the current user may do, for the form to show only the buttons that work (the
+    # rights themselves are enforced by the record rules and _cci_check_decision).
+    cci_can_edit = fields.Boolean(compute="_compute_cci_can", string="Can edit")
+    cci_can_reset = fields.Boolean(compute="_compute_cci_can", string="Can put back to draft")
+
+    def _compute_cci_can(self):
+        writable = self.check_access_rights("write", raise_exception=False)
+        for mailing in self:
+            can_edit = writable
+            if can_edit and isinstance(mailing.id, int):
+                try:
+                    mailing.check_access_rule("write")
+                except AccessError:
+                    can_edit = False
+            mailing.cci_can_edit = can_edit
+            mailing.cci_can_reset = bool(
+                can_edit and mailing.cci_moderation_state != "draft"
+                and mailing.state not in SENT_STATES and mailing._cci_is_requester())
+
     # ------------------------------------------------------------------
     # Moderation actions (public API, see CONTRACT.md)
     # ------------------------------------------------------------------
@@ -271,6 +290,9 @@ class MailMassMailing(models.Model):
         went through ``_cci_check_decision`` first; the system's (``changed``, ``failed``)
         are taken by the sending, on the state it has just read from the database."""
         values = dict(vals or {}, cci_moderation_state=WORKFLOW[decision].to_state)
+        # the note is that of the decision that leads to this state: a submission, a reset
+        # or a change clears the older one (the moderation history keeps it)
+        values.setdefault("cci_moderation_note", False)
         self.with_context(
             cci_moderation_token=MODERATION_TOKEN, cci_decision=decision,
             cci_decision_note=note,

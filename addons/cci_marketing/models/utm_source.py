@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import api, fields, models
 
 from ..odoo11 import MAILING_MODEL
 
@@ -8,6 +8,10 @@ class UtmSource(models.Model):
     subject too, and sends an approved mailing back to the moderator."""
 
     _inherit = "utm.source"
+
+    # One subject, written by the department in its language: not translatable (Odoo's is),
+    # so that saving a mailing in French does not show "Update translations" each time.
+    name = fields.Char(translate=False)
 
     @api.multi
     def write(self, vals):

@@ -1,9 +1,12 @@
 """Moderation workflow: each transition, what it keeps, who is told, what leaves and when."""
 from datetime import datetime, timedelta
 
+from lxml import etree
+
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import mute_logger
+from odoo.tools.safe_eval import safe_eval
 
 from .common import CciCase
 
@@ -136,6 +139,65 @@ class TestTransitions(ModerationCase):
         step = self.decisions(mailing)[-1]
         self.assertEqual((step.decision, step.note),
                          ("postpone", "Not this month: the newsletter leaves on the 5th."))
+
+    def test_an_older_reason_is_history_not_the_current_state(self):
+        mailing = self.submitted()
+        mailing.sudo(self.moderator).action_cci_postpone(in_days(30), "Not this week")
+        self.assertEqual(mailing.cci_moderation_note, "Not this week")
+        mailing.action_cci_reset_draft()
+        self.assertFalse(mailing.cci_moderation_note, "a reset is not a decision with a reason")
+        mailing.action_cci_submit()
+        self.assertEqual(mailing.cci_moderation_state, "submitted")
+        self.assertFalse(mailing.cci_moderation_note)
+        self.assertIn("Not this week", self.decisions(mailing).mapped("note"))
+        mailing.sudo(self.moderator).action_cci_reject("Off topic")
+        self.assertEqual(mailing.cci_moderation_note, "Off topic")
+        mailing.action_cci_submit()
+        self.assertFalse(mailing.cci_moderation_note)
+        # changed after approval: the approval's note goes with it
+        mailing.sudo(self.moderator).action_cci_approve(in_days(12), "Fine")
+        self.assertEqual(mailing.cci_moderation_note, "Fine")
+        mailing.sudo(self.user_formation).write({"name": "Invitation (new subject)"})
+        self.assertEqual(mailing.cci_moderation_state, "submitted")
+        self.assertFalse(mailing.cci_moderation_note)
+
+    def test_the_demo_history_sits_at_its_real_dates(self):
+        """The demo's sent mailings sit on the planning at their sent date, not at the
+        installation's; the Planned filter shows only what is still to leave."""
+        sent = self.Mailing.search([("state", "=", "done")])
+        if not self.env.ref("cci_marketing.mail_mass_mailing_demo_export",
+                            raise_if_not_found=False):
+            self.skipTest("no demo data")
+        self.assertGreaterEqual(len(sent), 27)
+        for mailing in sent:
+            self.assertEqual(mailing.cci_planning_date, mailing.sent_date, mailing.name)
+        self.assertGreaterEqual(
+            len(set(sent.mapped(lambda m: m.cci_planning_date[:10]))), 25,
+            "a year of history, not one day")
+        search = self.Mailing.fields_view_get(
+            self.env.ref("mass_mailing.view_mail_mass_mailing_search").id, "search")
+        planned = safe_eval(etree.fromstring(search["arch"]).xpath(
+            "//filter[@name='planned']")[0].get("domain"))
+        self.assertFalse(self.Mailing.search(planned + [("state", "in", ("sending", "done"))]))
+        self.assertTrue(self.Mailing.search(planned))
+
+    def test_the_history_and_the_subject_read_in_french(self):
+        """The history's old and new states are translated as the mailing's state is; the
+        subject is one text, not a translatable one (no "Update translations" banner)."""
+        self.assertFalse(self.Mailing.fields_get(["name"])["name"].get("translate"))
+        if not self.env["res.lang"].search([("code", "=", "fr_FR")]):
+            self.skipTest("French is not installed")
+        french = self.env(context=dict(self.env.context, lang="fr_FR"))
+        for fname in ("state_from", "state_to"):
+            labels = dict(french["cci.moderation.decision"]._fields[fname]
+                          ._description_selection(french))
+            self.assertEqual(labels["submitted"], "Soumise", fname)
+        mailing = self.draft()
+        mailing.sudo(self.user_formation).with_context(lang="fr_FR").action_cci_submit()
+        self.assertIn("Soumise pour approbation par", mailing.message_ids[0].body)
+        self.assertEqual(set(self.env["mail.activity"].search([
+            ("res_model", "=", "mail.mass_mailing"), ("res_id", "=", mailing.id)])
+            .mapped("summary")), {"Statuer sur cette campagne"})
 
     def test_an_approved_mailing_can_be_postponed_again(self):
         mailing = self.approved()

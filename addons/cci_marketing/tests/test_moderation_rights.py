@@ -48,6 +48,35 @@ class TestRoles(ModerationCase):
         self.assertEqual(mailing.cci_moderation_state, "draft")
 
     @mute_logger("odoo.addons.base.ir.ir_model", "odoo.models")
+    def test_the_form_shows_only_the_buttons_the_user_can_use(self):
+        """cci_can_edit / cci_can_reset hide Edit and Back to draft where they would fail
+        with an access error; they say what the server enforces."""
+        def can(mailing, user):
+            mailing.invalidate_cache()  # computed per user, cached per record
+            mine = mailing.sudo(user)
+            return mine.cci_can_edit, mine.cci_can_reset
+
+        submitted = self.submitted()
+        self.assertEqual(can(submitted, self.user_formation), (True, True))
+        self.assertEqual(can(submitted, self.moderator), (True, True))
+        for user in (self.user_international, self.employee):
+            self.assertEqual(can(submitted, user), (False, False), user.login)
+            with self.assertRaises(AccessError):
+                submitted.sudo(user).write({"name": "Not mine"})
+            with self.assertRaises(AccessError):
+                submitted.sudo(user).action_cci_reset_draft()
+        draft = self.draft()
+        self.assertEqual(can(draft, self.user_formation), (True, False), "already a draft")
+        sent = self.approved()
+        self.env.cr.execute("UPDATE mail_mass_mailing SET state = 'done' WHERE id = %s",
+                            (sent.id,))
+        self.assertEqual(can(sent, self.user_formation)[1], False, "sent: no way back")
+        form = self.Mailing.sudo(self.user_formation).fields_view_get(
+            self.env.ref("cci_marketing.mail_mass_mailing_view_form").id, "form")
+        reset = etree.fromstring(form["arch"]).xpath("//button[@name='action_cci_reset_draft']")
+        self.assertIn("cci_can_reset", reset[0].get("modifiers"))
+
+    @mute_logger("odoo.addons.base.ir.ir_model", "odoo.models")
     def test_members_see_their_drafts_and_everyone_sees_the_planning(self):
         draft = self.draft()
         submitted = self.submitted()

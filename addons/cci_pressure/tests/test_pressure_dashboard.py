@@ -70,3 +70,27 @@ class TestPressureDashboard(PressureCase):
             for view_type in ("tree", "form", "kanban", "graph", "pivot"):
                 if view_type in action.view_mode:
                     model.fields_view_get(view_type=view_type)
+
+
+class TestDemoCategories(PressureCase):
+    def test_every_demo_mailing_has_a_category(self):
+        """The demo's planning: each mailing, the year of history included, has its category
+        (its weight in the quotas)."""
+        atelier = self.env.ref("cci_marketing.mail_mass_mailing_demo_atelier",
+                               raise_if_not_found=False)
+        if not atelier:
+            self.skipTest("no demo data")
+        demo = self.env["mail.mass_mailing"].search([
+            "|", ("create_uid.login", "in", ("formation", "international", "creation",
+                                             "apprentissage", "appui")),
+            ("id", "in", self.env["ir.model.data"].search([
+                ("model", "=", "mail.mass_mailing"),
+                ("module", "in", ("cci_marketing", "cci_pressure", "mass_mailing"))])
+                .mapped("res_id"))])
+        self.assertGreaterEqual(len(demo), 35)
+        self.assertFalse(demo.filtered(lambda m: not m.cci_category_id).mapped("name"))
+        # given in SQL to the approved ones: their approved content was stamped again (the
+        # case puts the demo's approved mailings back to draft, their stamp stays)
+        cyber = self.env.ref("cci_marketing.mail_mass_mailing_demo_cyber")
+        for mailing in atelier | cyber:
+            self.assertEqual(mailing.cci_approved_hash, mailing._cci_content_hash())

@@ -25,3 +25,26 @@ FormRenderer.include({
 });
 
 });
+
+odoo.define('cci_marketing.form_edit_button', function (require) {
+"use strict";
+
+/**
+ * A form whose record says the user cannot edit it (a field cci_can_edit, false) shows no
+ * Edit button: a department member reading another department's mailing on the planning
+ * would get an access error. The right itself is enforced by the server.
+ */
+var FormController = require('web.FormController');
+
+FormController.include({
+    _updateButtons: function () {
+        this._super.apply(this, arguments);
+        if (this.$buttons && this.handle) {
+            var record = this.model.get(this.handle, {raw: true});
+            var denied = !!record && record.data && record.data.cci_can_edit === false;
+            this.$buttons.find('.o_form_button_edit').toggleClass('o_hidden', denied);
+        }
+    },
+});
+
+});
