@@ -187,8 +187,16 @@ def test_moderator_postpones_to_the_suggested_date_and_approves(
                    " .o_field_widget[name='cci_pressure_over']", above=80)
     step(page, "moderator-2-pressure")
 
-    # postponed to the suggested date
+    # postponed to the suggested date, through the decision dialog: its quota figures on
+    # that date, and a reason (proposed) that she may rewrite
     page.click_css("button[name='action_cci_postpone_to_suggested']")
+    page.wait_visible(".modal .o_form_view")
+    assert page.css(".modal .o_field_widget[name='decision'] input[data-value='postpone']")[0] \
+        .is_selected()
+    page.wait_visible(".modal div[name='cci_impact']")
+    step(page, "moderator-2-postpone-dialog")
+    page.click_css(".modal button[name='action_confirm']")
+    page.wait_gone(".modal .o_form_view")
     assert page.statusbar() == "approved"
     first = moderator.call("mail.mass_mailing", "read", [first_id],
                            ["cci_moderation_state", "schedule_date", "cci_moderation_note"])[0]

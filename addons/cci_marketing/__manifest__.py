@@ -29,6 +29,8 @@
         "wizards/cci_moderation_wizard_views.xml",
         "wizards/cci_followup_wizard_views.xml",
         "views/mail_mass_mailing_views.xml",
+        "wizards/cci_held_back_views.xml",
+        "views/mail_mass_mailing_send_report_views.xml",
         "views/cci_marketing_assets.xml",
     ],
     "demo": [

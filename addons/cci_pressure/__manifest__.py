@@ -15,6 +15,7 @@
         "data/cci_pressure_rule_data.xml",
         "views/cci_mailing_category_views.xml",
         "views/cci_pressure_rule_views.xml",
+        "wizards/cci_moderation_wizard_views.xml",
         "views/mail_mass_mailing_views.xml",
         "views/res_partner_views.xml",
         "views/cci_pressure_report_views.xml",

@@ -21,3 +21,5 @@ from . import mail_mail
 from . import mail_mass_mailing_sending
 from . import cci_moderation_decision
 from . import utm_source
+from . import cci_held_back
+from . import mail_mass_mailing_send_report

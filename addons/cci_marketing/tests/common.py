@@ -45,6 +45,9 @@ class CciCase(SavepointCase):
                                         "email": "Louis@Boulangerie-Martin.example.com "})
         cls.loner = Partner.create({"name": "Sophie Seule", "email": "sophie@example.com"})
         cls.partner_model = env.ref("base.model_res_partner")
+        # the chamber of the tests writes its reasons and messages in English (the demo's
+        # in French), so that the tests read the source texts
+        env.user.company_id.partner_id.lang = "en_US"
 
     @classmethod
     def create_mailing(cls, partners, department=None, user=None, **vals):

@@ -151,13 +151,32 @@ class MailMassMailing(models.Model):
                       "mailing '%(name)s'.") % {"days": HORIZON_DAYS, "name": mailing.name}
                 )
             if mailing.cci_moderation_state in ("submitted", "approved"):
-                reason = _("Postponed to the date when the fewest recipients are over their "
-                           "solicitation quotas (%(then)d instead of %(now)d).") % {
-                    "then": result["suggested_over_quota"], "now": result["over_quota"]}
+                reason = mailing._cci_suggested_reason(result)
+                if self.env.context.get("cci_decide_in_dialog"):
+                    # from the form: the decision dialog, with the date, the impact and a
+                    # reason she can rewrite
+                    mailing._cci_check_decision("postpone")
+                    return mailing._cci_decision_dialog("postpone", suggested, reason)
                 mailing.action_cci_postpone(suggested, reason)
             else:
                 mailing.write({"cci_requested_date": suggested})
         return True
+
+    @api.model
+    def _cci_suggested_reason(self, result):
+        """The reason given when postponing to the suggested date (the moderator's to
+        rewrite in the decision dialog)."""
+        return _("Postponed to the date when the fewest recipients are over their "
+                 "solicitation quotas (%(then)d instead of %(now)d).") % {
+            "then": result["suggested_over_quota"], "now": result["over_quota"]}
+
+    def _cci_decision_dialog(self, decision, date, reason):
+        """The moderator's decision dialog on this mailing, filled in."""
+        self.ensure_one()
+        action = self.env.ref("cci_marketing.cci_moderation_wizard_action").read()[0]
+        action["context"] = {"default_mass_mailing_id": self.id, "default_decision": decision,
+                             "default_schedule_date": date, "default_reason": reason}
+        return action
 
     # ------------------------------------------------------------------
     # Public API
@@ -194,13 +213,18 @@ class MailMassMailing(models.Model):
         return excluded
 
     def _cci_pressure_exclusions(self, recipients):
-        """{res_id: reason} of the recipients over quota now, checked afresh, in SQL."""
+        """{res_id: reason} of the recipients over quota now, checked afresh, in SQL; with
+        ``cci_preview`` in the context, those it would leave out on its planned date (the
+        list of who would be held back), without the sending's lock."""
         self.ensure_one()
         if self._cci_pressure_weight() <= 0:
             return {}
-        self._cci_pressure_lock()
-        run = self.sudo()._cci_pressure_run(self._cci_now(), 0, recipients=recipients,
-                                            sending=True)
+        if self.env.context.get("cci_preview"):
+            moment = self._cci_pressure_moment(False)
+        else:
+            self._cci_pressure_lock()
+            moment = self._cci_now()
+        run = self.sudo()._cci_pressure_run(moment, 0, recipients=recipients, sending=True)
         rules = self.env["cci.pressure.rule"].sudo().with_context(active_test=False)
         names = {r.id: r.name for r in rules.browse(
             {rid for ids in run["over"].values() for rid in ids} - {NO_SOLICIT_RULE})}

@@ -1,0 +1,1 @@
+from . import cci_moderation_wizard
