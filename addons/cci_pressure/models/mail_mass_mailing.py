@@ -77,16 +77,24 @@ class MailMassMailing(models.Model):
                                                           HORIZON_DAYS)
                 except UserError as err:
                     result = {"error": err.name}
-            mailing.cci_pressure_checked = bool(result) and "error" not in result
+            mailing.update(self._cci_pressure_panel(result))
             mailing.cci_pressure_date = result.get("date") or False
-            mailing.cci_pressure_total = result.get("total", 0)
-            mailing.cci_pressure_ok = result.get("ok", 0)
-            mailing.cci_pressure_over = result.get("over_quota", 0)
-            mailing.cci_pressure_suggested_date = result.get("suggested_date") or False
-            mailing.cci_pressure_suggested_over = result.get("suggested_over_quota") or 0
-            mailing.cci_pressure_better = bool(
-                result.get("suggested_date") and result["suggested_date"] != result["date"])
             mailing.cci_pressure_summary = self._cci_pressure_summary_html(result)
+
+    @api.model
+    def _cci_pressure_panel(self, result):
+        """The figures of a check (cci_check_pressure's dict, or {"error": ...}) as the
+        quota panel's fields, on the form and in the decision dialog."""
+        return {
+            "cci_pressure_checked": bool(result) and "error" not in result,
+            "cci_pressure_total": result.get("total", 0),
+            "cci_pressure_ok": result.get("ok", 0),
+            "cci_pressure_over": result.get("over_quota", 0),
+            "cci_pressure_suggested_date": result.get("suggested_date") or False,
+            "cci_pressure_suggested_over": result.get("suggested_over_quota") or 0,
+            "cci_pressure_better": bool(result.get("suggested_date")
+                                        and result["suggested_date"] != result["date"]),
+        }
 
     @api.model
     def _cci_pressure_summary_html(self, result):

@@ -39,16 +39,8 @@ class CciModerationWizard(models.TransientModel):
                                                         wizard.schedule_date or False)
                 except UserError as err:
                     error = err.name
-            mine = result.get("mailing") or {}
+            wizard.update(mailing._cci_pressure_panel(result.get("mailing") or {}))
             wizard.cci_pressure_error = error
-            wizard.cci_pressure_checked = bool(mine)
-            wizard.cci_pressure_total = mine.get("total", 0)
-            wizard.cci_pressure_ok = mine.get("ok", 0)
-            wizard.cci_pressure_over = mine.get("over_quota", 0)
-            wizard.cci_pressure_suggested_date = mine.get("suggested_date") or False
-            wizard.cci_pressure_suggested_over = mine.get("suggested_over_quota") or 0
-            wizard.cci_pressure_better = bool(
-                mine.get("suggested_date") and mine["suggested_date"] != mine["date"])
             wizard.cci_impact_html = mailing._cci_impact_html(result["others"]) \
                 if "others" in result else False
 
