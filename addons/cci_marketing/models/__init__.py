@@ -23,3 +23,4 @@ from . import cci_moderation_decision
 from . import utm_source
 from . import cci_held_back
 from . import mail_mass_mailing_send_report
+from . import mail_mass_mailing_wished_date

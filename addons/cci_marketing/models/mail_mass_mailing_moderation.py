@@ -213,8 +213,11 @@ class MailMassMailing(models.Model):
                   'empty to mean as soon as possible.') % self.name)
         parse_datetime(self, self.cci_requested_date, _("wished date"),
                        years_ahead=DECISION_YEARS_AHEAD)
-        # what would make the sending fail: content, sender, recipients
+        # what would make the sending fail: subject, content, sender, recipients
         mailing = self.sudo()
+        if not (mailing.name or "").strip():
+            raise UserError(_("The mailing has no subject: write its subject before "
+                              "submitting it."))
         body = mailing.body_html or ""
         if not html2plaintext(body).strip() and "<img" not in body.lower():
             raise UserError(_('"%s" has no content: write its message before submitting it.')

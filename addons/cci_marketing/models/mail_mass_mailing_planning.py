@@ -11,6 +11,8 @@ from .mail_mass_mailing import SENT_STATES
 # How close in time two mailings must be planned for their shared audience to matter, by
 # default (ir.config_parameter cci_marketing.overlap_days).
 OVERLAP_DAYS = 3
+# How many shared contacts an overlap names.
+SHARED_NAMES = 5
 
 # Who a sent mailing reached, as the ledger recorded it.
 SENT_TO_SQL = """
@@ -85,7 +87,7 @@ class MailMassMailing(models.Model):
         mine = mailing._cci_audience_keys()
         result = []
         for other in others if mine else []:
-            shared = len(mine & other._cci_audience_keys())
+            shared = mine & other._cci_audience_keys()
             if shared:
                 result.append({
                     "id": other.id,
@@ -93,16 +95,33 @@ class MailMassMailing(models.Model):
                     "department": other.cci_department_id.name or False,
                     "date": other.cci_planning_date or False,
                     "moderation_state": other.cci_moderation_state,
-                    "shared": shared,
+                    "shared": len(shared),
+                    "shared_partner_ids": sorted(key for kind, key in shared if kind == "p"),
+                    "shared_emails": sorted(key for kind, key in shared if kind == "e"),
                 })
         return result
+
+    @api.model
+    def _cci_shared_names(self, overlap, most=SHARED_NAMES):
+        """The shared contacts of an overlap, as a line a person reads: the first names,
+        then how many more."""
+        partners = self.env["res.partner"].sudo().browse(overlap["shared_partner_ids"])
+        names = sorted(partners.mapped("name")) + overlap["shared_emails"]
+        text = ", ".join(names[:most])
+        if len(names) > most:
+            text = _("%(names)s and %(more)d more") % {"names": text, "more": len(names) - most}
+        return text
 
     def _cci_overlap_table(self, overlaps):
         if not overlaps:
             return False
+        # the mailing's name opens it; the shared contacts are named under it
         rows = "".join(
-            "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class='text-right'>%d</td></tr>"
-            % (html_escape(o["name"] or ""), html_escape(o["department"] or ""),
+            "<tr><td><a href='#id=%d&amp;model=%s&amp;view_type=form'>%s</a>"
+            "<div class='text-muted o_cci_shared'>%s</div></td>"
+            "<td>%s</td><td>%s</td><td>%s</td><td class='text-right'>%d</td></tr>"
+            % (o["id"], MAILING_MODEL, html_escape(o["name"] or ""),
+               html_escape(self._cci_shared_names(o)), html_escape(o["department"] or ""),
                html_escape(self._cci_format_date(o["date"])),
                html_escape(self._cci_state_label(o["moderation_state"])), o["shared"])
             for o in overlaps

@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.mail_mass_mailing_wished_date import morning_if_midnight
 from ..odoo11 import MAILING_MODEL
 
 
@@ -40,6 +41,11 @@ class CciModerationWizard(models.TransientModel):
             if "schedule_date" in fields_list and not res.get("schedule_date"):
                 res["schedule_date"] = mailing._cci_current_date() or False
         return res
+
+    @api.onchange("schedule_date")
+    def _onchange_schedule_date_morning(self):
+        # a day picked alone means its morning, not 00:00
+        self.schedule_date = morning_if_midnight(self, self.schedule_date)
 
     @api.multi
     def action_confirm(self):

@@ -45,6 +45,8 @@ class MailMassMailing(models.Model):
                                           compute="_compute_cci_pressure")
     cci_pressure_date = fields.Datetime(string="Quotas checked for",
                                         compute="_compute_cci_pressure")
+    cci_pressure_date_text = fields.Char(string="Quotas checked on",
+                                         compute="_compute_cci_pressure")
     cci_pressure_total = fields.Integer(string="Recipients", compute="_compute_cci_pressure")
     cci_pressure_ok = fields.Integer(string="Within quotas", compute="_compute_cci_pressure")
     cci_pressure_over = fields.Integer(string="Over quota", compute="_compute_cci_pressure")
@@ -79,6 +81,9 @@ class MailMassMailing(models.Model):
                     result = {"error": err.name}
             mailing.update(self._cci_pressure_panel(result))
             mailing.cci_pressure_date = result.get("date") or False
+            # the panel's sentence: day and time in the user's zone, without seconds
+            mailing.cci_pressure_date_text = format_moment(self, result["date"]) \
+                if result.get("date") else False
             mailing.cci_pressure_summary = self._cci_pressure_summary_html(result)
 
     @api.model
@@ -108,7 +113,8 @@ class MailMassMailing(models.Model):
                                result["by_department"])):
             if counts:
                 items = "".join(
-                    "<li>%s: %d</li>" % (html_escape(name), n)
+                    "<li>%s</li>" % html_escape(_("%(name)s: %(count)d") % {
+                        "name": name, "count": n})
                     for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
                 )
                 parts.append("<p><strong>%s</strong></p><ul>%s</ul>" % (html_escape(title), items))

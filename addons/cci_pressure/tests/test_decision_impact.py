@@ -120,3 +120,12 @@ class TestDecisionImpact(PressureCase):
         wizard._onchange_cci_use_suggested()
         self.assertEqual(wizard.schedule_date, self.at(5))
         self.assertFalse(wizard.cci_use_suggested)
+
+    def test_the_panel_writes_its_date_without_seconds_and_counts_as_sentences(self):
+        self.loner.cci_no_solicit_until = "2999-01-01"
+        mailing = self.mailing.sudo(self.user_formation)
+        self.assertTrue(mailing.cci_pressure_date_text)
+        self.assertNotRegex(mailing.cci_pressure_date_text, r"\d\d:\d\d:\d\d")
+        self.assertIn("(", mailing.cci_pressure_date_text)  # the zone is named
+        self.assertIn("<li>No solicitation wanted before a date: 1</li>",
+                      mailing.cci_pressure_summary)
