@@ -1,1 +1,2 @@
 from . import unsubscribe
+from . import preferences

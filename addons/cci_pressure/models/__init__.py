@@ -9,4 +9,8 @@ from . import res_partner
 from . import res_partner_preferences
 from . import cci_unsubscribe
 from . import mail_mail
+from . import cci_preference_page
+from . import cci_complaint
+from . import mail_thread
+from . import mail_mass_mailing_complaints
 from . import cci_pressure_report

@@ -17,6 +17,15 @@ class MailMail(models.Model):
         return super()._send(auto_commit=auto_commit, raise_exception=raise_exception,
                              smtp_session=smtp_session)
 
+    def _get_unsubscribe_url(self, email_to):
+        """The footer's unsubscribe link opens the contact's preference page (the GET of
+        the one-click link), instead of Odoo's list-by-list page."""
+        address = normalized(email_to)
+        if not self.mailing_id or not address:
+            return super()._get_unsubscribe_url(email_to)
+        return self.env["cci.unsubscribe"]._url(self.mailing_id.id, address,
+                                                test=self.cci_made_by == "test")
+
     def _cci_set_unsubscribe_headers(self):
         Unsubscribe = self.env["cci.unsubscribe"]
         for mail in self.sudo().filtered(lambda m: m.mailing_id and m.state == "outgoing"):
