@@ -19,6 +19,7 @@
         "views/mail_mass_mailing_views.xml",
         "views/res_partner_views.xml",
         "views/cci_pressure_report_views.xml",
+        "views/cci_preference_page_templates.xml",
     ],
     "demo": [
         "demo/cci_pressure_demo.xml",

@@ -19,6 +19,9 @@ KINDS = [
     ("meeting", "Meeting"),
     ("lead", "Lead / opportunity"),
     ("activity_done", "Activity done"),
+    ("unsubscribed", "Unsubscribed"),
+    ("preference_changed", "Preferences changed"),
+    ("mailing_complained", "Complaint (spam report)"),
 ]
 
 # Font Awesome icon of each kind, for the kanban and the partner's timeline.
@@ -34,6 +37,9 @@ KIND_ICONS = {
     "meeting": "fa-calendar",
     "lead": "fa-star",
     "activity_done": "fa-check",
+    "unsubscribed": "fa-user-times",
+    "preference_changed": "fa-sliders",
+    "mailing_complained": "fa-flag",
 }
 
 # Columns a capture query must return, in this order (see _record_query).

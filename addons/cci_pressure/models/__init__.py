@@ -2,8 +2,16 @@ from . import cci_checked_mixin
 from . import cci_mailing_category
 from . import cci_pressure_rule
 from . import cci_pressure_engine
+from . import cci_pressure_engine_choices
 from . import cci_interaction
 from . import mail_mass_mailing
 from . import res_partner
+from . import res_partner_preferences
+from . import cci_unsubscribe
+from . import mail_mail
+from . import cci_preference_page
+from . import cci_complaint
+from . import mail_thread
+from . import mail_mass_mailing_complaints
 from . import cci_pressure_report
 from . import mail_mass_mailing_impact

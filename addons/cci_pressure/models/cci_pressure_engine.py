@@ -126,6 +126,7 @@ class CciPressureEngine(models.AbstractModel):
             planned = self._add_planned(rules, moment, horizon, sending, exclude_id)
             cr.execute(q.NO_SOLICIT, {"rule": NO_SOLICIT_RULE, "horizon": horizon,
                                       "d0": fields.Datetime.to_string(moment)})
+            self._own_choices(category, department, moment, horizon, exclude_id)
             if sending and not horizon:
                 self._over_on_date(rules, weight, planned, moment, exclude_id)
             else:  # the departments' share and the days after the date read the history

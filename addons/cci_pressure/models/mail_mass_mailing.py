@@ -241,18 +241,25 @@ class MailMassMailing(models.Model):
         run = self.sudo()._cci_pressure_run(moment, 0, recipients=recipients, sending=True)
         rules = self.env["cci.pressure.rule"].sudo().with_context(active_test=False)
         names = {r.id: r.name for r in rules.browse(
-            {rid for ids in run["over"].values() for rid in ids} - {NO_SOLICIT_RULE})}
+            {rid for ids in run["over"].values() for rid in ids if rid > NO_SOLICIT_RULE})}
+        own = self._cci_own_choice_names()
         reasons = {}
         for res_id, rule_ids in run["over"].items():
             texts = []
             if NO_SOLICIT_RULE in rule_ids:
                 texts.append(_("no solicitation wanted before %s")
                              % format_moment(self, run["no_solicit"][res_id], time=False))
-            quotas = [names[r] for r in rule_ids if r != NO_SOLICIT_RULE]
+            texts += [own[r] for r in rule_ids if r in own]
+            quotas = [names[r] for r in rule_ids if r in names]
             if quotas:
                 texts.append(_("over quota (%s)") % ", ".join(quotas))
             reasons[res_id] = "; ".join(texts)
         return reasons
+
+    def _cci_own_choice_names(self):
+        """The names of the contact's own choices that this mailing can run into."""
+        return self.env["cci.pressure.engine"]._own_choice_names(
+            self.cci_category_id.sudo(), self.cci_department_id.sudo())
 
     def _cci_pressure_lock(self):
         self.env.cr.execute(
@@ -307,8 +314,9 @@ class MailMassMailing(models.Model):
         lang = self.env.context.get("lang") or self.env.user.lang
         Rule = self.env["cci.pressure.rule"].sudo().with_context(active_test=False, lang=lang)
         names = {r.id: r.name for r in Rule.browse(
-            [rid for rid in run["by_rule"] if rid != NO_SOLICIT_RULE])}
+            [rid for rid in run["by_rule"] if rid > NO_SOLICIT_RULE])}
         names[NO_SOLICIT_RULE] = _("No solicitation wanted before a date")
+        names.update(self.with_context(lang=lang)._cci_own_choice_names())
         departments = {d.id: d.name for d in self.env["cci.department"].sudo().with_context(
             active_test=False).browse([d for d in run["by_department"] if d])}
         no_department = _("No department")

@@ -8,3 +8,7 @@ from . import test_pressure_one_pass
 from . import test_bad_input
 from . import test_decision_impact
 from . import test_held_back
+from . import test_own_choices
+from . import test_unsubscribe
+from . import test_preference_page
+from . import test_complaints

@@ -1,0 +1,2 @@
+from . import unsubscribe
+from . import preferences
