@@ -6,3 +6,4 @@ from . import cci_interaction
 from . import mail_mass_mailing
 from . import res_partner
 from . import cci_pressure_report
+from . import res_partner_pressure_api

@@ -6,3 +6,4 @@ from . import test_pressure_dashboard
 from . import test_pressure_concurrency
 from . import test_pressure_one_pass
 from . import test_bad_input
+from . import test_partner_pressure
