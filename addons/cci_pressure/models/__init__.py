@@ -15,3 +15,4 @@ from . import mail_thread
 from . import mail_mass_mailing_complaints
 from . import cci_pressure_report
 from . import mail_mass_mailing_impact
+from . import res_partner_pressure_api

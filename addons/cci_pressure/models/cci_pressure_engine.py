@@ -75,10 +75,11 @@ class CciPressureEngine(models.AbstractModel):
 
     @api.model
     def _usage(self, partner_ids, now):
-        """(SQL, params): a WITH whose last queries are ``targets`` (id, company_id) of these
-        partners (all if None) and ``usage`` (company, key, ratio): the percentage of its
-        most used quota each contact (company FALSE) and company has taken up at ``now``,
-        counted as ``_evaluate`` counts (nothing planned)."""
+        """(SQL, params): a WITH whose last queries are ``targets`` (id, company_id,
+        no_solicit) of these partners (all if None) and ``usage`` (company, key, ratio,
+        full_): the percentage of its most used quota each contact (company FALSE) and
+        company has taken up at ``now``, and whether a solicitation of weight 1 would exceed
+        one, counted as ``_evaluate`` counts (nothing planned)."""
         rules = self.env["cci.pressure.rule"].sudo().search([])  # pylint: disable=no-search-all
         if partner_ids is None:
             scope, params = sql.SQL("TRUE"), {}
@@ -86,7 +87,8 @@ class CciPressureEngine(models.AbstractModel):
             scope, params = sql.SQL("partner.id IN %(ids)s"), {"ids": tuple(partner_ids)}
         targets = sql.SQL(
             "WITH targets AS (SELECT partner.id, partner.id AS partner_id,"
-            " partner.commercial_partner_id AS company_id FROM res_partner partner"
+            " partner.commercial_partner_id AS company_id,"
+            " partner.cci_no_solicit_until AS no_solicit FROM res_partner partner"
             " WHERE {scope})").format(scope=scope)
         # with no rule, an empty window of contacts: every figure is 0
         scopes = self._scopes(rules) or ["contact"]
@@ -98,7 +100,7 @@ class CciPressureEngine(models.AbstractModel):
             history_rows=sql.SQL(" UNION ALL ").join(
                 sql.SQL("SELECT * FROM {name}").format(name=q.HISTORY[scope][0])
                 for scope in scopes))
-        params.update(window_params, **self._params(rules))
+        params.update(window_params, standard=cents(1.0), **self._params(rules))
         return q.render(self.env.cr, statement), params
 
     # ------------------------------------------------------------------

@@ -515,22 +515,60 @@ BEST_DAY = sql.SQL("""
 # The partners' figures
 # ----------------------------------------------------------------------
 
-# The share of each rule used today by the keys of {targets} (partner_id, company_id),
-# counted as the check counts (same window, history and filters, nothing planned): per
-# key, the highest share of its rules, in percent.
+# Per rule, key and department, the weight of the history rows ({history_rows}, a UNION of
+# the scopes' histories) that count for the rule on the date: the one counting that the
+# partners' figures (USAGE) and their pressure over XML-RPC (PARTNER_LOADS) read.
+LOADS = """,
+    loads AS (
+        SELECT rules.id AS rule_id, rules.company, hist.key, hist.department_id,
+               sum(hist.weight)::int AS load
+          FROM ({history_rows}) hist
+          JOIN rules ON rules.company = hist.company
+                    AND hist.first_day > -rules.window_days AND """ + FILTERS + """
+         WHERE hist.key IS NOT NULL
+         GROUP BY 1, 2, 3, 4
+    )"""
+# The share of each rule used today by the keys of {targets} (partner_id, company_id,
+# no_solicit), counted as the check counts (same window, history and filters, nothing
+# planned): per key, the highest share of its rules, in percent, and whether a solicitation
+# of weight 1 (%(standard)s hundredths) would exceed one of them, as the check would say.
 USAGE = sql.SQL("""
     {targets},
     {rules},
-    {window}{history},
+    {window}{history}""" + LOADS + """,
     usage AS (
         SELECT company, key, max(CASE WHEN max_cents > 0 THEN 100 * load::numeric / max_cents
-                                      ELSE 100 END) AS ratio
-          FROM (SELECT rules.id, rules.max_cents, rules.company, hist.key,
-                       sum(hist.weight) AS load
-                  FROM ({history_rows}) hist
-                  JOIN rules ON rules.company = hist.company
-                            AND hist.first_day > -rules.window_days AND """ + FILTERS + """
-                 WHERE hist.key IS NOT NULL
-                 GROUP BY 1, 2, 3, 4) loads
+                                      ELSE 100 END) AS ratio,
+               bool_or(load > max_cents - %(standard)s::int) AS full_
+          FROM (SELECT rules.id, rules.max_cents, loads.company, loads.key,
+                       sum(loads.load) AS load
+                  FROM loads JOIN rules ON rules.id = loads.rule_id
+                 GROUP BY 1, 2, 3, 4) per_rule
          GROUP BY company, key
     )""")
+# Per rule, key and department: the history that counts on the date (see LOADS) and the
+# planned mailings of cci_pressure_plan that count on it (day 0 of planned_days), for the
+# keys of cci_pressure_audience.
+PARTNER_LOADS = sql.SQL("WITH " + RULES + "," + PLANNED_DAYS + """,
+    {window}{history}""" + LOADS + """
+    SELECT rule_id, company, key, department_id, load FROM loads
+    UNION ALL
+    SELECT planned_days.rule_id, plan.company, plan.key, planned_days.department_id,
+           planned_days.weight
+      FROM cci_pressure_plan plan
+      JOIN planned_days ON planned_days.mailing_id = plan.mass_mailing_id
+                       AND planned_days.lo = 0
+      JOIN rules ON rules.id = planned_days.rule_id AND rules.company = plan.company
+""")
+# Per recipient of cci_pressure_audience, the first day in [0, horizon] on which none of
+# the stretches of its contact and company in cci_pressure_over holds (NULL: none).
+FREE_DAYS = """
+    SELECT audience.res_id,
+           (SELECT min(day_number) FROM generate_series(0, %(horizon)s) day_number
+             WHERE NOT EXISTS (
+                   SELECT 1 FROM cci_pressure_over stretch
+                    WHERE ((NOT stretch.company AND stretch.key = audience.partner_id)
+                           OR (stretch.company AND stretch.key = audience.company_id))
+                      AND day_number >= stretch.from_day AND day_number < stretch.until_day))
+      FROM cci_pressure_audience audience
+"""

@@ -6,17 +6,22 @@ from odoo.addons.cci_marketing.tools import parse_datetime
 NO_SOLICIT_LAST_YEAR = 2999
 
 # After the engine's ``_usage``: each partner's figure, the higher of its own and its
-# company's, written where it changed.
+# company's; at quota when a solicitation of weight 1 would exceed one of their rules (what
+# the check would say), blocked while the partner asked for no solicitation; written where
+# it changed.
 WRITE_PRESSURE = """,
     figures AS (
         SELECT target.id,
-               round(greatest(COALESCE(own.ratio, 0), COALESCE(company.ratio, 0)))::int AS ratio
+               round(greatest(COALESCE(own.ratio, 0), COALESCE(company.ratio, 0)))::int AS ratio,
+               COALESCE(own.full_, FALSE) OR COALESCE(company.full_, FALSE) AS full_,
+               COALESCE(target.no_solicit::timestamp > %(d0)s::timestamp, FALSE) AS blocked
           FROM targets target
           LEFT JOIN usage own ON NOT own.company AND own.key = target.id
           LEFT JOIN usage company ON company.company AND company.key = target.company_id
     ),
     levels AS (
-        SELECT id, ratio, CASE WHEN ratio <= 0 THEN 'none' WHEN ratio < 50 THEN 'low'
+        SELECT id, ratio, CASE WHEN blocked THEN 'blocked' WHEN full_ THEN 'full'
+                               WHEN ratio <= 0 THEN 'none' WHEN ratio < 50 THEN 'low'
                                WHEN ratio < 100 THEN 'high' ELSE 'full' END AS level
           FROM figures
     )
@@ -33,6 +38,7 @@ PRESSURE_LEVELS = [
     ("low", "Low"),
     ("high", "High"),
     ("full", "At quota"),
+    ("blocked", "No solicitation wanted"),
 ]
 
 
@@ -61,18 +67,25 @@ class ResPartner(models.Model):
         default="none",
         index=True,
         help="Low: under half of a quota used; High: half or more; At quota: the next "
-        "mailing that counts would be held back.",
+        "solicitation that counts would be held back; No solicitation wanted: the partner "
+        "asked for no solicitation until a date.",
     )
 
     @api.model
     def create(self, vals):
         self._cci_check_no_solicit(vals)
-        return super().create(vals)
+        partner = super().create(vals)
+        if vals.get("cci_no_solicit_until"):
+            self._cci_refresh_pressure(partner.ids)
+        return partner
 
     @api.multi
     def write(self, vals):
         self._cci_check_no_solicit(vals)
-        return super().write(vals)
+        res = super().write(vals)
+        if "cci_no_solicit_until" in vals:  # blocked, or no longer
+            self._cci_refresh_pressure(self.ids)
+        return res
 
     @api.model
     def _cci_check_no_solicit(self, vals):

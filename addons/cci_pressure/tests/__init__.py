@@ -12,3 +12,4 @@ from . import test_own_choices
 from . import test_unsubscribe
 from . import test_preference_page
 from . import test_complaints
+from . import test_partner_pressure
