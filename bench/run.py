@@ -243,8 +243,7 @@ def bench_exclusion(db, repeat, results, size=10000, send_sample=2000):
             sent = len(stats)
             send = sample_send * len(ids) / max(1, sent)
             one = stats[:1]
-            capture = median_time(lambda: one._cci_capture(
-                "st.id IN %(ids)s", {"ids": tuple(one.ids)}, columns=["sent"]), repeat)
+            capture = median_time(lambda: one._cci_capture(one.ids, columns=["sent"]), repeat)
             cr.rollback()
     finally:
         threading.currentThread().testing = False

@@ -32,6 +32,15 @@ def format_moment(record, value, time=True):
     return "%s %s (%s)" % (stamp.strftime(date_format), stamp.strftime(time_format), zone)
 
 
+def render(cr, statement):
+    """The text of a ``psycopg2.sql`` statement, its parameters left as placeholders.
+
+    Odoo 11's cursor takes text only: with ``--log-level=debug_sql`` it lower-cases and
+    logs the query, which fails on a ``Composed``. Every statement built with
+    ``psycopg2.sql`` goes through here before ``cr.execute``."""
+    return statement.as_string(cr._obj)
+
+
 @contextmanager
 def sql_settings(cr, **settings):
     """PostgreSQL settings for the queries run inside the block, put back after it (and

@@ -1,6 +1,33 @@
+from psycopg2 import sql
+
 from odoo import api, models
 
-from .cci_interaction import user_department_sql
+from .cci_interaction import ids_sql, user_department_sql
+
+# A meeting is a fact of each attendee who is no internal user.
+MEETING_FACTS = sql.SQL("""
+    SELECT meeting.start, 'meeting', attendee.res_partner_id, NULL::varchar,
+           {department}, meeting.user_id, meeting.name, 'calendar.event', meeting.id,
+           NULL::integer, FALSE, 'calendar.event', meeting.id, attendee.res_partner_id
+      FROM calendar_event meeting
+      JOIN calendar_event_res_partner_rel attendee
+        ON attendee.calendar_event_id = meeting.id
+     WHERE meeting.active
+       AND NOT EXISTS (SELECT 1 FROM res_users colleague
+                        WHERE colleague.partner_id = attendee.res_partner_id
+                          AND NOT colleague.share)
+       AND {where}
+""")
+# A meeting moved or renamed: its rows say when it happens and what it is.
+FOLLOW_MEETING = """
+    UPDATE cci_interaction interaction SET date = meeting.start, name = meeting.name
+      FROM calendar_event meeting
+     WHERE interaction.source_model = 'calendar.event' AND interaction.source_id = meeting.id
+       AND meeting.id = ANY(%(ids)s::int[]) AND meeting.start IS NOT NULL
+       AND (interaction.date IS DISTINCT FROM meeting.start
+            OR interaction.name IS DISTINCT FROM meeting.name)
+    RETURNING interaction.partner_id
+"""
 
 
 class CalendarEvent(models.Model):
@@ -28,17 +55,7 @@ class CalendarEvent(models.Model):
         ids = [i for i in self.ids if isinstance(i, int)]
         if not ids:
             return
-        self.env.cr.execute(
-            """
-            UPDATE cci_interaction i SET date = ev.start, name = ev.name
-              FROM calendar_event ev
-             WHERE i.source_model = 'calendar.event' AND i.source_id = ev.id
-               AND ev.id IN %s AND ev.start IS NOT NULL
-               AND (i.date IS DISTINCT FROM ev.start OR i.name IS DISTINCT FROM ev.name)
-            RETURNING i.partner_id
-            """,
-            (tuple(ids),),
-        )
+        self.env.cr.execute(FOLLOW_MEETING, {"ids": ids})
         partner_ids = [r[0] for r in self.env.cr.fetchall() if r[0]]
         self.env["cci.interaction"].invalidate_cache(["date", "name"])
         if partner_ids:
@@ -47,21 +64,10 @@ class CalendarEvent(models.Model):
     def _cci_capture_ids(self):
         ids = [i for i in self.ids if isinstance(i, int)]  # recurrent events have virtual ids
         if ids:
-            self._cci_capture("ev.id IN %(ids)s", {"ids": tuple(ids)})
+            self._cci_capture(ids)
 
     @api.model
-    def _cci_capture(self, where, params=None):
-        return self.env["cci.interaction"]._record_query(
-            """
-            SELECT ev.start, 'meeting', rel.res_partner_id, NULL::varchar,
-                   {department}, ev.user_id, ev.name, 'calendar.event', ev.id,
-                   NULL::integer, FALSE, 'calendar.event', ev.id, rel.res_partner_id
-              FROM calendar_event ev
-              JOIN calendar_event_res_partner_rel rel ON rel.calendar_event_id = ev.id
-             WHERE ev.active
-               AND NOT EXISTS (SELECT 1 FROM res_users u
-                                WHERE u.partner_id = rel.res_partner_id AND NOT u.share)
-               AND {where}
-            """.format(department=user_department_sql("ev.user_id"), where=where),
-            params,
-        )
+    def _cci_capture(self, ids=None):
+        where, params = ids_sql("meeting", ids)
+        return self.env["cci.interaction"]._record_query(MEETING_FACTS.format(
+            department=user_department_sql("meeting.user_id"), where=where), params)

@@ -14,6 +14,7 @@ from psycopg2 import sql
 from odoo import api, fields, models
 
 from ..odoo11 import CONTACT_MODEL, LIST_MODEL, MAILING_MODEL, MAILING_TABLE, TRACE_TABLE
+from ..tools import render
 
 _logger = logging.getLogger(__name__)
 
@@ -131,6 +132,21 @@ APPROVE_SQL = sql.SQL("""
        SET cci_moderation_state = 'approved', cci_moderator_id = %(moderator)s
      WHERE id IN %(ids)s
 """).format(mailing=sql.Identifier(MAILING_TABLE))
+# A mailing of the history, sent on its date by its department's user (who, when
+# ``writer`` is given, also wrote it last).
+DATE_MAILING_SQL = sql.SQL("""
+    UPDATE {mailing}
+       SET create_uid = %(author)s, write_uid = COALESCE(%(writer)s, write_uid),
+           cci_requester_id = %(author)s, sent_date = %(sent)s, cci_planning_date = %(sent)s,
+           create_date = %(created)s, state = 'done'
+     WHERE id = %(mailing)s
+""").format(mailing=sql.Identifier(MAILING_TABLE))
+INSERT_TRACES_SQL = sql.SQL(
+    "INSERT INTO {trace} (message_id, mail_mail_id_int, model, res_id, mass_mailing_id,"
+    " scheduled, sent, opened, clicked, replied, bounced, state, create_uid, create_date,"
+    " write_uid, write_date) VALUES ").format(trace=sql.Identifier(TRACE_TABLE))
+SET_CATEGORY_SQL = sql.SQL("UPDATE {mailing} SET cci_category_id = %s WHERE id = %s").format(
+    mailing=sql.Identifier(MAILING_TABLE))
 
 
 def slug(text):
@@ -217,10 +233,8 @@ class CciDemoHistory(models.AbstractModel):
             if record:
                 codes[record.id] = code
         for mailing_id, code in codes.items():
-            self.env.cr.execute(
-                sql.SQL("UPDATE {} SET cci_category_id = %s WHERE id = %s").format(
-                    sql.Identifier(MAILING_TABLE)),
-                (self.env.ref(prefix + code).id, mailing_id))
+            self.env.cr.execute(render(self.env.cr, SET_CATEGORY_SQL),
+                                (self.env.ref(prefix + code).id, mailing_id))
         Mailing.invalidate_cache()
         Mailing.browse(list(codes)).filtered(
             lambda m: m.cci_moderation_state == "approved" and m.state != "done"
@@ -286,14 +300,7 @@ class CciDemoHistory(models.AbstractModel):
                 "cci_department_id": deps[dep].id,
             })
             mailing_ids.append(mailing.id)
-            self.env.cr.execute(
-                sql.SQL("UPDATE {} SET create_uid = %s, write_uid = %s,"
-                        " cci_requester_id = %s, sent_date = %s, cci_planning_date = %s,"
-                        " create_date = %s, state = 'done' WHERE id = %s").format(
-                            sql.Identifier(MAILING_TABLE)),
-                (users[dep].id, users[dep].id, users[dep].id, self._ts(sent_at),
-                 self._ts(sent_at),
-                 self._ts(sent_at - timedelta(days=5)), mailing.id))
+            self._demo_date_mailing(mailing, users[dep], sent_at, writer=users[dep])
             for p in audience:
                 appetite = profiles[p.id]
                 stat = {"res_id": p.id, "mailing": mailing.id, "sent": sent_at,
@@ -328,19 +335,23 @@ class CciDemoHistory(models.AbstractModel):
                  st["bounced"], state, self.env.uid, self.env.uid)).decode())
         for start in range(0, len(values), 1000):
             cr.execute(
-                sql.SQL("INSERT INTO {} (message_id, mail_mail_id_int, model, res_id,"
-                        " mass_mailing_id, scheduled, sent, opened, clicked, replied, bounced,"
-                        " state, create_uid, create_date, write_uid, write_date) VALUES ").format(
-                            sql.Identifier(TRACE_TABLE)).as_string(cr._obj)
+                render(cr, INSERT_TRACES_SQL)
                 + ", ".join(values[start:start + 1000]))
 
     def _demo_approve(self, mailing_ids):
         """The history's mailings were sent: they count as approved by the marketing manager."""
         if mailing_ids:
             moderator = self.env.ref("cci_marketing.cci_user_marketing")
-            self.env.cr.execute(APPROVE_SQL, {"moderator": moderator.id,
-                                              "ids": tuple(mailing_ids)})
+            self.env.cr.execute(render(self.env.cr, APPROVE_SQL),
+                                {"moderator": moderator.id, "ids": tuple(mailing_ids)})
             self.env[MAILING_MODEL].invalidate_cache()
+
+    def _demo_date_mailing(self, mailing, author, sent_at, writer=None):
+        """The mailing was prepared by ``author`` five days before it left at ``sent_at``."""
+        self.env.cr.execute(render(self.env.cr, DATE_MAILING_SQL), {
+            "author": author.id, "writer": writer.id if writer else None,
+            "sent": self._ts(sent_at), "created": self._ts(sent_at - timedelta(days=5)),
+            "mailing": mailing.id})
 
     def _demo_newsletter(self, env, rng, now, deps, users, contacts):
         """A mailing list: some addresses are contacts, others prospects known by address."""
@@ -369,12 +380,7 @@ class CciDemoHistory(models.AbstractModel):
                 "cci_department_id": deps["appui"].id,
             })
             mailing_ids.append(mailing.id)
-            self.env.cr.execute(
-                sql.SQL("UPDATE {} SET create_uid = %s, cci_requester_id = %s,"
-                        " sent_date = %s, cci_planning_date = %s, create_date = %s,"
-                        " state = 'done' WHERE id = %s").format(sql.Identifier(MAILING_TABLE)),
-                (users["appui"].id, users["appui"].id, self._ts(sent_at), self._ts(sent_at),
-                 self._ts(sent_at - timedelta(days=5)), mailing.id))
+            self._demo_date_mailing(mailing, users["appui"], sent_at)
             for contact in Contact.search([("list_ids", "in", mailing_list.ids)]):
                 opened = sent_at + timedelta(hours=5) if rng.random() < 0.4 else None
                 rows.append({"res_id": contact.id, "mailing": mailing.id, "sent": sent_at,

@@ -1,9 +1,12 @@
 import logging
 
+from psycopg2 import sql
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..odoo11 import CONTACT_MODEL, CONTACT_TABLE, MAILING_MODEL, TRACE_MODEL
+from ..tools import render
 
 _logger = logging.getLogger(__name__)
 
@@ -62,19 +65,34 @@ FACT_COLUMNS = (
 
 # The first e-mail address of a free-text field, lower-cased: the same heuristic Odoo's
 # mass mailing uses for its blacklist, so that both agree on what "the same address" is.
-EMAIL_SQL = "lower(substring(%s, '([^ ,;<@]+@[^> ,;]+)'))"
-
-
-def email_sql(column):
-    return EMAIL_SQL % column
-
+EMAIL_OF = sql.SQL("lower(substring({address}, '([^ ,;<@]+@[^> ,;]+)'))")
 
 # When several active contacts share an address, the oldest one stands for it everywhere:
 # on the timeline, among a mailing's recipients, behind a mailing contact.
-PARTNER_BY_EMAIL_SQL = """(
+PARTNER_BY_EMAIL = sql.SQL("""(
     SELECT partner.id FROM res_partner partner
      WHERE partner.active AND {partner_email} = {email}{unless}
-     ORDER BY partner.id LIMIT 1)"""
+     ORDER BY partner.id LIMIT 1)""")
+
+# The first active department of a user: the department of facts a user brings about.
+USER_DEPARTMENT = sql.SQL("""(
+    SELECT min(membership.department_id) FROM cci_department_res_users_rel membership
+      JOIN cci_department department
+        ON department.id = membership.department_id AND department.active
+     WHERE membership.user_id = {user})""")
+
+
+def column_sql(column):
+    """``'alias.column'`` (or ``'column'``) as an ``sql.Identifier``; SQL pieces as they
+    are."""
+    if isinstance(column, str):
+        return sql.Identifier(*column.split("."))
+    return column
+
+
+def email_sql(column):
+    """SQL: the normalized address of ``column`` (a column name or an SQL piece)."""
+    return EMAIL_OF.format(address=column_sql(column))
 
 
 def partner_by_email_sql(email, unless=None):
@@ -82,9 +100,112 @@ def partner_by_email_sql(email, unless=None):
     normalized address), else NULL. A scalar subquery: inside COALESCE(partner, ...) it
     runs only for the rows that have no partner. As a LATERAL join, ``unless`` (the SQL
     of the partner already known) makes it run only where that one is NULL."""
-    return PARTNER_BY_EMAIL_SQL.format(
+    return PARTNER_BY_EMAIL.format(
         partner_email=email_sql("partner.email"), email=email,
-        unless=" AND %s IS NULL" % unless if unless else "")
+        unless=sql.SQL(" AND {} IS NULL").format(column_sql(unless)) if unless
+        else sql.SQL(""))
+
+
+def user_department_sql(user_column):
+    """SQL: the first active department of the user in ``user_column``."""
+    return USER_DEPARTMENT.format(user=column_sql(user_column))
+
+
+def ids_sql(alias, ids):
+    """(SQL condition, params) of a capture: the rows of ``alias`` with these ids, or all
+    of them when ``ids`` is None."""
+    if ids is None:
+        return sql.SQL("TRUE"), {}
+    return sql.SQL("{} = ANY(%(ids)s::int[])").format(sql.Identifier(alias, "id")), {
+        "ids": list(ids)}
+
+
+# The secondary indexes of the ledger and the indexes of the address lookups:
+# (name, table, definition).
+INDEXES = (
+    ("cci_interaction_partner_date_idx", "cci_interaction",
+     sql.SQL("(partner_id, date DESC, id DESC)")),
+    ("cci_interaction_company_date_idx", "cci_interaction",
+     sql.SQL("(commercial_partner_id, date DESC, id DESC)")),
+    ("cci_interaction_mailing_kind_idx", "cci_interaction",
+     sql.SQL("(mass_mailing_id, kind)")),
+    ("cci_interaction_orphan_email_idx", "cci_interaction",
+     sql.SQL("(email) WHERE partner_id IS NULL")),
+    ("cci_res_partner_email_idx", "res_partner",
+     sql.SQL("(({}))").format(email_sql("email"))),
+    ("cci_mass_mailing_contact_email_idx", CONTACT_TABLE,
+     sql.SQL("(({}))").format(email_sql("email"))),
+)
+CREATE_INDEX = sql.SQL("CREATE INDEX IF NOT EXISTS {name} ON {table} {definition}")
+# The unique key of facts: what makes every capture idempotent.
+CREATE_SOURCE_KEY = (
+    "CREATE UNIQUE INDEX IF NOT EXISTS cci_interaction_source_uniq"
+    " ON cci_interaction (kind, source_model, source_id, source_sub_id)")
+
+# The facts a capture query selects, with their contact (else the oldest active partner
+# with their address) and its company; those already recorded are skipped.
+RECORD_FACTS = sql.SQL("""
+    WITH inserted AS (
+    INSERT INTO cci_interaction (
+        date, kind, partner_id, commercial_partner_id, email, department_id,
+        user_id, name, res_model, res_id, mass_mailing_id, is_solicitation,
+        source_model, source_id, source_sub_id)
+    SELECT fact.date, fact.kind, contact.id, contact.commercial_partner_id,
+           fact.email, fact.department_id, fact.user_id, fact.name, fact.res_model,
+           fact.res_id, fact.mass_mailing_id, COALESCE(fact.is_solicitation, FALSE),
+           fact.source_model, fact.source_id, COALESCE(fact.source_sub_id, 0)
+      FROM ({facts}) AS fact ({columns})
+      LEFT JOIN res_partner contact
+        ON contact.id = COALESCE(fact.partner_id, {partner_by_email})
+     WHERE fact.date IS NOT NULL
+        ON CONFLICT DO NOTHING
+    RETURNING partner_id, commercial_partner_id)
+    SELECT DISTINCT unnest(ARRAY[partner_id, commercial_partner_id]) FROM inserted
+""")
+
+
+def fact_sql_type(column):
+    """The SQL type of a column of ``FACT_COLUMNS``."""
+    if column == "date":
+        return "timestamp"
+    if column == "is_solicitation":
+        return "boolean"
+    if column.endswith("_id"):
+        return "integer"
+    return "varchar"
+
+
+# Facts given as values: one array parameter a column, read back as rows.
+GIVEN_FACTS = sql.SQL("SELECT * FROM unnest({arrays})").format(arrays=sql.SQL(", ").join(
+    sql.SQL("{}::{}[]").format(sql.Placeholder(column), sql.SQL(fact_sql_type(column)))
+    for column in FACT_COLUMNS))
+
+# Rows known only by an address, attached to the oldest active partner (of {scope}) that
+# has it.
+LINK_ORPHANS = sql.SQL("""
+    UPDATE cci_interaction interaction
+       SET partner_id = owner.id, commercial_partner_id = owner.commercial_partner_id
+      FROM (SELECT DISTINCT ON (address.email) address.email, address.id,
+                   address.commercial_partner_id
+              FROM (SELECT {email} AS email, partner.id, partner.commercial_partner_id
+                      FROM res_partner partner
+                     WHERE partner.active AND partner.email IS NOT NULL AND {scope}) address
+             WHERE address.email IS NOT NULL
+             ORDER BY address.email, address.id) owner
+     WHERE interaction.partner_id IS NULL AND interaction.email = owner.email
+    RETURNING owner.id
+""")
+
+# The secondary indexes of the ledger (not the unique key of facts, not a constraint's).
+SECONDARY_INDEXES = """
+    SELECT ledger_index.indexname, ledger_index.indexdef FROM pg_indexes ledger_index
+     WHERE ledger_index.tablename = 'cci_interaction'
+       AND ledger_index.schemaname = current_schema()
+       AND NOT EXISTS (SELECT 1 FROM pg_constraint owning
+                        WHERE owning.conname = ledger_index.indexname)
+       AND ledger_index.indexname <> 'cci_interaction_source_uniq'
+"""
+DROP_INDEX = sql.SQL("DROP INDEX {name}")
 
 
 class CciInteraction(models.Model):
@@ -152,26 +273,11 @@ class CciInteraction(models.Model):
     @api.model_cr
     def init(self):
         cr = self.env.cr
-        for name, definition in (
-            (
-                "cci_interaction_source_uniq",
-                "UNIQUE INDEX %s ON cci_interaction (kind, source_model, source_id, source_sub_id)",
-            ),
-            ("cci_interaction_partner_date_idx",
-             "INDEX %s ON cci_interaction (partner_id, date DESC, id DESC)"),
-            ("cci_interaction_company_date_idx",
-             "INDEX %s ON cci_interaction (commercial_partner_id, date DESC, id DESC)"),
-            ("cci_interaction_mailing_kind_idx",
-             "INDEX %s ON cci_interaction (mass_mailing_id, kind)"),
-            ("cci_interaction_orphan_email_idx",
-             "INDEX %s ON cci_interaction (email) WHERE partner_id IS NULL"),
-            ("cci_res_partner_email_idx",
-             "INDEX %s ON res_partner ((" + email_sql("email") + "))"),
-            ("cci_mass_mailing_contact_email_idx",
-             "INDEX %s ON " + CONTACT_TABLE + " ((" + email_sql("email") + "))"),
-        ):
-            cr.execute("CREATE %s" % (definition.replace("INDEX %s", "INDEX IF NOT EXISTS %s")
-                                      % name))
+        cr.execute(CREATE_SOURCE_KEY)
+        for name, table, definition in INDEXES:
+            cr.execute(render(cr, CREATE_INDEX.format(
+                name=sql.Identifier(name), table=sql.Identifier(table),
+                definition=definition)))
 
     def _compute_kind_icon(self):
         for row in self:
@@ -212,29 +318,13 @@ class CciInteraction(models.Model):
         """
         if self.env.context.get("cci_capture_deferred"):
             return []
+        if isinstance(query, str):
+            query = sql.SQL(query)
         cr = self.env.cr
-        cr.execute(
-            """
-            WITH inserted AS (
-            INSERT INTO cci_interaction (
-                date, kind, partner_id, commercial_partner_id, email, department_id,
-                user_id, name, res_model, res_id, mass_mailing_id, is_solicitation,
-                source_model, source_id, source_sub_id)
-            SELECT fact.date, fact.kind, contact.id, contact.commercial_partner_id,
-                   fact.email, fact.department_id, fact.user_id, fact.name, fact.res_model,
-                   fact.res_id, fact.mass_mailing_id, COALESCE(fact.is_solicitation, FALSE),
-                   fact.source_model, fact.source_id, COALESCE(fact.source_sub_id, 0)
-              FROM (%s) AS fact (%s)
-              LEFT JOIN res_partner contact
-                ON contact.id = COALESCE(fact.partner_id, %s)
-             WHERE fact.date IS NOT NULL
-                ON CONFLICT DO NOTHING
-            RETURNING partner_id, commercial_partner_id)
-            SELECT DISTINCT unnest(ARRAY[partner_id, commercial_partner_id]) FROM inserted
-            """
-            % (query, ", ".join(FACT_COLUMNS), partner_by_email_sql("fact.email")),
-            dict(params or {}),
-        )
+        cr.execute(render(cr, RECORD_FACTS.format(
+            facts=query, columns=sql.SQL(", ").join(map(sql.Identifier, FACT_COLUMNS)),
+            partner_by_email=partner_by_email_sql(sql.Identifier("fact", "email")))),
+            dict(params or {}))
         partner_ids = {row[0] for row in cr.fetchall() if row[0]}
         pending = self.env.context.get("cci_refresh_pending")
         if pending is not None:
@@ -248,32 +338,19 @@ class CciInteraction(models.Model):
         """Record facts given as dicts (keys from ``FACT_COLUMNS``); see ``_record_query``."""
         if not facts:
             return []
-        placeholders, params = [], {}
-        for i, fact in enumerate(facts):
-            cells = []
-            for col in FACT_COLUMNS:
-                key = "%s_%d" % (col, i)
-                value = fact.get(col)
-                if col == "email" and value:
+        params = {column: [] for column in FACT_COLUMNS}
+        for fact in facts:
+            for column in FACT_COLUMNS:
+                value = fact.get(column)
+                if column == "email" and value:
                     value = value.strip().lower()
-                params[key] = value if value is not None else None
-                cells.append("%%(%s)s::%s" % (key, self._fact_sql_type(col)))
-            placeholders.append("(%s)" % ", ".join(cells))
-        return self._record_query("VALUES %s" % ", ".join(placeholders), params)
-
-    @staticmethod
-    def _fact_sql_type(column):
-        if column == "date":
-            return "timestamp"
-        if column == "is_solicitation":
-            return "boolean"
-        if column.endswith("_id"):
-            return "integer"
-        return "varchar"
+                params[column].append(value)
+        return self._record_query(GIVEN_FACTS, params)
 
     @api.model
     def _capture_sources(self):
-        """The models that feed the ledger; each has ``_cci_capture(where, params)``."""
+        """The models that feed the ledger; each has ``_cci_capture(ids=None)``, which
+        records the facts of these records of the model (all of them when None)."""
         return [
             TRACE_MODEL,
             "survey.user_input",
@@ -292,7 +369,7 @@ class CciInteraction(models.Model):
         env[CONTACT_MODEL]._cci_link_partners()
         deferred_indexes = self._backfill_defer_indexes()
         for model in self._capture_sources():
-            found = env[model]._cci_capture("TRUE")
+            found = env[model]._cci_capture()
             _logger.info("cci.interaction backfill from %s: %d contacts", model, len(found))
         for definition in deferred_indexes:
             self.env.cr.execute(definition)
@@ -310,18 +387,10 @@ class CciInteraction(models.Model):
         cr.execute("SELECT EXISTS (SELECT 1 FROM cci_interaction)")
         if cr.fetchone()[0]:
             return []
-        cr.execute(
-            """
-            SELECT i.indexname, i.indexdef FROM pg_indexes i
-             WHERE i.tablename = 'cci_interaction' AND i.schemaname = current_schema()
-               AND NOT EXISTS (SELECT 1 FROM pg_constraint c
-                                WHERE c.conname = i.indexname)
-               AND i.indexname <> 'cci_interaction_source_uniq'
-            """
-        )
+        cr.execute(SECONDARY_INDEXES)
         indexes = cr.fetchall()
         for name, _definition in indexes:
-            cr.execute('DROP INDEX "%s"' % name)
+            cr.execute(render(cr, DROP_INDEX.format(name=sql.Identifier(name))))
         return [definition for _name, definition in indexes]
 
     @api.model
@@ -331,26 +400,9 @@ class CciInteraction(models.Model):
         When several contacts share the address, the oldest one gets the rows, as in
         ``_record_query``.
         """
-        where = "TRUE"
-        params = {}
-        if partner_ids:
-            where = "rp.id IN %(ids)s"
-            params["ids"] = tuple(partner_ids)
-        self.env.cr.execute(
-            """
-            UPDATE cci_interaction i
-               SET partner_id = m.id, commercial_partner_id = m.commercial_partner_id
-              FROM (SELECT DISTINCT ON (e.email) e.email, e.id, e.commercial_partner_id
-                      FROM (SELECT {email} AS email, rp.id, rp.commercial_partner_id
-                              FROM res_partner rp
-                             WHERE rp.active AND rp.email IS NOT NULL AND {where}) e
-                     WHERE e.email IS NOT NULL
-                     ORDER BY e.email, e.id) m
-             WHERE i.partner_id IS NULL AND i.email = m.email
-            RETURNING m.id
-            """.format(email=email_sql("rp.email"), where=where),
-            params,
-        )
+        scope, params = ids_sql("partner", partner_ids or None)
+        self.env.cr.execute(render(self.env.cr, LINK_ORPHANS.format(
+            email=email_sql("partner.email"), scope=scope)), params)
         linked = list({r[0] for r in self.env.cr.fetchall()})
         if linked:
             self.invalidate_cache(["partner_id", "commercial_partner_id"])
@@ -374,13 +426,4 @@ class CciInteraction(models.Model):
             "view_mode": "form",
             "target": "current",
         }
-
-
-def user_department_sql(user_column):
-    """The first active department of a user: the department of facts a user brings about."""
-    return (
-        "(SELECT min(r.department_id) FROM cci_department_res_users_rel r"
-        " JOIN cci_department d ON d.id = r.department_id AND d.active"
-        " WHERE r.user_id = %s)" % user_column
-    )
 

@@ -1,6 +1,26 @@
+from psycopg2 import sql
+
 from odoo import api, models
 
-from .cci_interaction import email_sql, user_department_sql
+from .cci_interaction import email_sql, ids_sql, user_department_sql
+
+# A lead is a fact of its contact, or of its address, dated when it came in.
+LEAD_FACTS = sql.SQL("""
+    SELECT lead.create_date, 'lead', lead.partner_id, {email},
+           {department}, lead.user_id, lead.name, 'crm.lead', lead.id,
+           NULL::integer, FALSE, 'crm.lead', lead.id, 0
+      FROM crm_lead lead
+     WHERE (lead.partner_id IS NOT NULL OR lead.email_from IS NOT NULL) AND {where}
+""")
+# A lead linked to its contact later: its row follows it.
+FOLLOW_CONTACT = """
+    UPDATE cci_interaction interaction
+       SET partner_id = partner.id, commercial_partner_id = partner.commercial_partner_id
+      FROM res_partner partner
+     WHERE partner.id = %(partner)s AND interaction.source_model = 'crm.lead'
+       AND interaction.source_id = ANY(%(ids)s::int[])
+    RETURNING partner.id
+"""
 
 
 class CrmLead(models.Model):
@@ -9,22 +29,15 @@ class CrmLead(models.Model):
     @api.model
     def create(self, vals):
         record = super().create(vals)
-        record._cci_capture("ld.id IN %(ids)s", {"ids": tuple(record.ids)})
+        record._cci_capture(record.ids)
         return record
 
     @api.multi
     def write(self, vals):
         res = super().write(vals)
         if vals.get("partner_id"):
-            # a lead linked to its contact later: its row follows it
-            self.env.cr.execute(
-                """UPDATE cci_interaction SET partner_id = rp.id,
-                          commercial_partner_id = rp.commercial_partner_id
-                     FROM res_partner rp
-                    WHERE rp.id = %s AND source_model = 'crm.lead' AND source_id IN %s
-                RETURNING rp.id""",
-                (vals["partner_id"], tuple(self.ids)),
-            )
+            self.env.cr.execute(FOLLOW_CONTACT,
+                                {"partner": vals["partner_id"], "ids": list(self.ids)})
             if self.env.cr.fetchall():
                 self.env["cci.interaction"].invalidate_cache(
                     ["partner_id", "commercial_partner_id"])
@@ -32,18 +45,9 @@ class CrmLead(models.Model):
         return res
 
     @api.model
-    def _cci_capture(self, where, params=None):
-        return self.env["cci.interaction"]._record_query(
-            """
-            SELECT ld.create_date, 'lead', ld.partner_id, {email},
-                   {department}, ld.user_id, ld.name, 'crm.lead', ld.id,
-                   NULL::integer, FALSE, 'crm.lead', ld.id, 0
-              FROM crm_lead ld
-             WHERE (ld.partner_id IS NOT NULL OR ld.email_from IS NOT NULL) AND {where}
-            """.format(
-                email=email_sql("ld.email_from"),
-                department=user_department_sql("COALESCE(ld.user_id, ld.create_uid)"),
-                where=where,
-            ),
-            params,
-        )
+    def _cci_capture(self, ids=None):
+        where, params = ids_sql("lead", ids)
+        return self.env["cci.interaction"]._record_query(LEAD_FACTS.format(
+            email=email_sql("lead.email_from"),
+            department=user_department_sql(sql.SQL("COALESCE(lead.user_id, lead.create_uid)")),
+            where=where), params)

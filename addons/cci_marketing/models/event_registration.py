@@ -1,6 +1,20 @@
+from psycopg2 import sql
+
 from odoo import api, models
 
-from .cci_interaction import email_sql
+from .cci_interaction import email_sql, ids_sql
+
+# A registration is a fact of its contact, or of its address, dated when it was opened.
+REGISTRATION_FACTS = sql.SQL("""
+    SELECT COALESCE(registration.date_open, registration.create_date), 'event_registered',
+           registration.partner_id, {email}, event.cci_department_id,
+           registration.create_uid, event.name, 'event.event', event.id,
+           NULL::integer, FALSE, 'event.registration', registration.id, 0
+      FROM event_registration registration
+      JOIN event_event event ON event.id = registration.event_id
+     WHERE (registration.partner_id IS NOT NULL OR registration.email IS NOT NULL)
+       AND {where}
+""")
 
 
 class EventRegistration(models.Model):
@@ -9,19 +23,11 @@ class EventRegistration(models.Model):
     @api.model
     def create(self, vals):
         record = super().create(vals)
-        record._cci_capture("er.id IN %(ids)s", {"ids": tuple(record.ids)})
+        record._cci_capture(record.ids)
         return record
 
     @api.model
-    def _cci_capture(self, where, params=None):
-        return self.env["cci.interaction"]._record_query(
-            """
-            SELECT COALESCE(er.date_open, er.create_date), 'event_registered', er.partner_id,
-                   {email}, e.cci_department_id, er.create_uid, e.name, 'event.event', e.id,
-                   NULL::integer, FALSE, 'event.registration', er.id, 0
-              FROM event_registration er
-              JOIN event_event e ON e.id = er.event_id
-             WHERE (er.partner_id IS NOT NULL OR er.email IS NOT NULL) AND {where}
-            """.format(email=email_sql("er.email"), where=where),
-            params,
-        )
+    def _cci_capture(self, ids=None):
+        where, params = ids_sql("registration", ids)
+        return self.env["cci.interaction"]._record_query(REGISTRATION_FACTS.format(
+            email=email_sql("registration.email"), where=where), params)

@@ -8,13 +8,19 @@ from odoo.tools.sql import column_exists
 
 from ..moderation import MODERATION_FIELDS, MODERATION_STATES, MODERATION_TOKEN
 from ..odoo11 import MAILING_MODEL
-from ..tools import DECISION_YEARS_AHEAD, parse_datetime
+from ..tools import DECISION_YEARS_AHEAD, parse_datetime, render
 
 _logger = logging.getLogger(__name__)
 
 # Odoo's own states of a mailing that is queued, being sent or sent; and sent or being sent.
 QUEUED_STATES = ("in_queue", "sending", "done")
 SENT_STATES = ("sending", "done")
+# At install: what was sent before moderation existed counts as approved ...
+APPROVE_SENT = sql.SQL("UPDATE {mailing} SET cci_moderation_state = 'approved'"
+                       " WHERE state IN ('sending', 'done')")
+# ... and what was waiting in the queue goes to the moderator.
+SUBMIT_QUEUED = sql.SQL("UPDATE {mailing} SET cci_moderation_state = 'submitted',"
+                        " state = 'draft' WHERE state = 'in_queue'")
 
 
 class MailMassMailing(models.Model):
@@ -92,10 +98,8 @@ class MailMassMailing(models.Model):
         res = super()._auto_init()
         if new:
             table = sql.Identifier(self._table)
-            cr.execute(sql.SQL("UPDATE {} SET cci_moderation_state = 'approved'"
-                               " WHERE state IN ('sending', 'done')").format(table))
-            cr.execute(sql.SQL("UPDATE {} SET cci_moderation_state = 'submitted',"
-                               " state = 'draft' WHERE state = 'in_queue'").format(table))
+            cr.execute(render(cr, APPROVE_SENT.format(mailing=table)))
+            cr.execute(render(cr, SUBMIT_QUEUED.format(mailing=table)))
             if cr.rowcount:
                 _logger.info("%d queued mailings now wait for the moderator", cr.rowcount)
         return res

@@ -1,33 +1,36 @@
+from psycopg2 import sql
+
 from odoo import api, fields, models
 
 from ..odoo11 import CONTACT_MODEL, CONTACT_TABLE
+from ..tools import render
 from .cci_interaction import email_sql, partner_by_email_sql
 
 # Each contact of {scope} (one of LINK_SCOPES) takes the oldest active partner with its
 # address, or none.
-LINK_PARTNERS_SQL = """
+LINK_PARTNERS = sql.SQL("""
     UPDATE {contact_table} contact SET cci_partner_id = linked.partner_id
       FROM (SELECT scoped.id, {partner} AS partner_id
               FROM {contact_table} scoped
-             WHERE {{scope}}) linked
+             WHERE {scope}) linked
      WHERE contact.id = linked.id AND contact.cci_partner_id IS DISTINCT FROM linked.partner_id
     RETURNING contact.id
-""".format(contact_table=CONTACT_TABLE, partner=partner_by_email_sql(email_sql("scoped.email")))
+""")
 LINK_SCOPES = {
-    "contacts": "scoped.id = ANY(%(ids)s::int[])",
+    "contacts": sql.SQL("scoped.id = ANY(%(ids)s::int[])"),
     # the contacts whose address one of these partners has
-    "partners": "{scoped} IN (SELECT {given} FROM res_partner given"
-                " WHERE given.id = ANY(%(ids)s::int[]))".format(
-                    scoped=email_sql("scoped.email"), given=email_sql("given.email")),
-    "everyone": "TRUE",
+    "partners": sql.SQL("{scoped} IN (SELECT {given} FROM res_partner given"
+                        " WHERE given.id = ANY(%(ids)s::int[]))").format(
+                            scoped=email_sql("scoped.email"), given=email_sql("given.email")),
+    "everyone": sql.SQL("TRUE"),
 }
 # The partners with the address of these contacts.
-PARTNERS_OF_CONTACTS_SQL = """
+PARTNERS_OF_CONTACTS = sql.SQL("""
     SELECT partner.id FROM res_partner partner
       JOIN {contact_table} contact ON {partner_email} = {contact_email}
      WHERE contact.id = ANY(%(ids)s::int[])
-""".format(contact_table=CONTACT_TABLE, partner_email=email_sql("partner.email"),
-           contact_email=email_sql("contact.email"))
+""").format(contact_table=sql.Identifier(CONTACT_TABLE),
+            partner_email=email_sql("partner.email"), contact_email=email_sql("contact.email"))
 
 
 class MailMassMailingContact(models.Model):
@@ -87,8 +90,9 @@ class MailMassMailingContact(models.Model):
             scope, ids = "partners", partner_ids
         else:
             scope, ids = "everyone", []
-        self.env.cr.execute(LINK_PARTNERS_SQL.format(scope=LINK_SCOPES[scope]),
-                            {"ids": list(ids)})
+        self.env.cr.execute(render(self.env.cr, LINK_PARTNERS.format(
+            contact_table=sql.Identifier(CONTACT_TABLE), scope=LINK_SCOPES[scope],
+            partner=partner_by_email_sql(email_sql("scoped.email")))), {"ids": list(ids)})
         changed = [r[0] for r in self.env.cr.fetchall()]
         if changed:
             self.invalidate_cache(["cci_partner_id"], changed)
@@ -98,6 +102,6 @@ class MailMassMailingContact(models.Model):
         """Opt-out and bounces of an address protect the partner with that address."""
         if not self.ids:
             return
-        self.env.cr.execute(PARTNERS_OF_CONTACTS_SQL, {"ids": list(self.ids)})
+        self.env.cr.execute(render(self.env.cr, PARTNERS_OF_CONTACTS), {"ids": list(self.ids)})
         partner_ids = [r[0] for r in self.env.cr.fetchall()]
         self.env["res.partner"]._cci_interactions_changed(partner_ids)

@@ -6,34 +6,35 @@ from odoo import _, api, fields, models
 from odoo.tools.safe_eval import safe_eval
 
 from ..odoo11 import CONTACT_TABLE, MAILING_MODEL, RECIPIENT_COLUMNS, SOURCE_MAILING
+from ..tools import render
 from .cci_interaction import email_sql, partner_by_email_sql
 from .res_partner import BOUNCE_COUNTER_LIMIT
 
 _logger = logging.getLogger(__name__)
 
 # Each recipient with its contact, else the contact that has its address, and its address.
-RECIPIENTS_SQL = """
+RECIPIENTS = sql.SQL("""
     SELECT recipient.id, COALESCE({partner}, {partner_by_email}), {email}
       FROM {table} recipient
      WHERE recipient.id = ANY(%(ids)s)
-"""
+""")
 # Of these contacts, those whose address bounced or who opted out.
-UNHEALTHY_PARTNERS_SQL = """
+UNHEALTHY_PARTNERS = """
     SELECT id, cci_email_health FROM res_partner
      WHERE id = ANY(%(ids)s) AND cci_email_health IN ('bounced', 'opted_out')
 """
 # Of these addresses, those a mailing contact or a partner with that address opted out of.
-OPTED_OUT_EMAILS_SQL = """
+OPTED_OUT_EMAILS = sql.SQL("""
     SELECT {contact_email} FROM {contact} contact
      WHERE contact.opt_out AND {contact_email} = ANY(%(emails)s)
     UNION
     SELECT {partner_email} FROM res_partner partner
      WHERE partner.opt_out AND {partner_email} = ANY(%(emails)s)
-""".format(contact=CONTACT_TABLE, contact_email=email_sql("contact.email"),
-           partner_email=email_sql("partner.email"))
+""").format(contact=sql.Identifier(CONTACT_TABLE), contact_email=email_sql("contact.email"),
+            partner_email=email_sql("partner.email"))
 # Of these addresses known to no contact, those that bounced with no sign of life since, or
 # whose mailing contact soft-bounced too often.
-BOUNCED_EMAILS_SQL = """
+BOUNCED_EMAILS = sql.SQL("""
     SELECT interaction.email FROM cci_interaction interaction
      WHERE interaction.partner_id IS NULL AND interaction.email = ANY(%(emails)s)
      GROUP BY interaction.email
@@ -44,7 +45,7 @@ BOUNCED_EMAILS_SQL = """
     UNION
     SELECT {contact_email} FROM {contact} contact
      WHERE contact.message_bounce >= %(limit)s AND {contact_email} = ANY(%(emails)s)
-""".format(contact=CONTACT_TABLE, contact_email=email_sql("contact.email"))
+""").format(contact=sql.Identifier(CONTACT_TABLE), contact_email=email_sql("contact.email"))
 
 
 class MailMassMailing(models.Model):
@@ -149,22 +150,24 @@ class MailMassMailing(models.Model):
         that address, as on the timeline.
         """
         self.ensure_one()
-        model = self.mailing_model_real
-        target = self.env[model]
-        if model in RECIPIENT_COLUMNS:
-            table, partner_col, email_col = RECIPIENT_COLUMNS[model]
-        else:
-            table = target._table
-            partner_col = "partner_id" if "partner_id" in target._fields else None
-            email_col = "email" if "email" in target._fields else "email_from"
+        table, partner_col, email_col = self._cci_recipient_columns()
         partner = (sql.Identifier("recipient", partner_col) if partner_col
                    else sql.SQL("NULL::integer"))
-        email = email_sql(sql.Identifier("recipient", email_col).as_string(self.env.cr._obj))
-        query = sql.SQL(RECIPIENTS_SQL).format(
-            partner=partner, partner_by_email=sql.SQL(partner_by_email_sql(email)),
-            email=sql.SQL(email), table=sql.Identifier(table))
-        self.env.cr.execute(query, {"ids": list(res_ids)})
+        email = email_sql(sql.Identifier("recipient", email_col))
+        query = RECIPIENTS.format(partner=partner, partner_by_email=partner_by_email_sql(email),
+                                  email=email, table=sql.Identifier(table))
+        self.env.cr.execute(render(self.env.cr, query), {"ids": list(res_ids)})
         return self.env.cr.fetchall()
+
+    def _cci_recipient_columns(self):
+        """(table, partner column or None, e-mail column) of this mailing's recipients."""
+        self.ensure_one()
+        model = self.mailing_model_real
+        if model in RECIPIENT_COLUMNS:
+            return RECIPIENT_COLUMNS[model]
+        target = self.env[model]
+        return (target._table, "partner_id" if "partner_id" in target._fields else None,
+                "email" if "email" in target._fields else "email_from")
 
     def _cci_exclusions(self, recipients):
         """{res_id: reason} of the recipients not to send to. Extended by cci_pressure.
@@ -177,11 +180,11 @@ class MailMassMailing(models.Model):
         emails = list({r[2] for r in recipients if r[2]})
         health = {}
         if partner_ids:
-            self.env.cr.execute(UNHEALTHY_PARTNERS_SQL, {"ids": partner_ids})
+            self.env.cr.execute(UNHEALTHY_PARTNERS, {"ids": partner_ids})
             health = dict(self.env.cr.fetchall())
         opted_out_emails = set()
         if emails:
-            self.env.cr.execute(OPTED_OUT_EMAILS_SQL, {"emails": emails})
+            self.env.cr.execute(render(self.env.cr, OPTED_OUT_EMAILS), {"emails": emails})
             opted_out_emails = {r[0] for r in self.env.cr.fetchall()}
         bounced_emails = self._cci_bounced_addresses(
             list({r[2] for r in recipients if r[2] and not r[1]}))
@@ -206,6 +209,6 @@ class MailMassMailing(models.Model):
         contact (the partner's e-mail health says the same for a contact's address)."""
         if not emails:
             return set()
-        self.env.cr.execute(BOUNCED_EMAILS_SQL,
+        self.env.cr.execute(render(self.env.cr, BOUNCED_EMAILS),
                             {"emails": emails, "limit": BOUNCE_COUNTER_LIMIT})
         return {r[0] for r in self.env.cr.fetchall()}

@@ -11,6 +11,7 @@ from odoo.tools.safe_eval import safe_eval
 
 from ..odoo11 import MAILING_MODEL, TRACE_MAILING_COLUMN, TRACE_MODEL, TRACE_TABLE
 from ..sending import WAIT, sending_context
+from ..tools import render
 from .mail_mail import PendingRefresh
 from .mail_mass_mailing import QUEUED_STATES
 
@@ -21,6 +22,25 @@ _logger = logging.getLogger(__name__)
 # decides again before it leaves (a list that doubled is not what was approved).
 AUDIENCE_GROWTH_PERCENT = 20
 AUDIENCE_GROWTH_SLACK = 10
+
+# What the moderator approved: the content's fingerprint and the audience's size.
+STAMP_APPROVED = sql.SQL("UPDATE {mailing} SET cci_approved_hash = %(hash)s,"
+                         " cci_approved_audience = %(audience)s WHERE id = %(id)s")
+# Whether a mail of the mailing was made already.
+ANY_TRACE = sql.SQL("SELECT EXISTS (SELECT 1 FROM {trace} trace WHERE {trace_mailing} ="
+                    " %(mailing)s)").format(trace=sql.Identifier(TRACE_TABLE),
+                                            trace_mailing=sql.Identifier("trace",
+                                                                         TRACE_MAILING_COLUMN))
+# What the release of a mail reads of its mailing, afresh.
+RELEASE_STATE = sql.SQL("SELECT cci_moderation_state, state, schedule_date, cci_approved_hash,"
+                        " write_date FROM {mailing} WHERE id = %(id)s")
+# The mails of these mailings (of these mails, when given) not handed to the mail server.
+MAILS_TO_TAKE_BACK = """
+    SELECT id FROM mail_mail
+     WHERE mailing_id = ANY(%(mailings)s::int[]) AND state = 'outgoing'
+       AND cci_handover_date IS NULL
+       AND (%(mails)s::int[] IS NULL OR id = ANY(%(mails)s::int[]))
+"""
 
 
 class MailMassMailing(models.Model):
@@ -65,10 +85,10 @@ class MailMassMailing(models.Model):
 
     def _cci_stamp_approved_content(self):
         for mailing in self:
-            self.env.cr.execute(
-                sql.SQL("UPDATE {} SET cci_approved_hash = %s, cci_approved_audience = %s"
-                        " WHERE id = %s").format(sql.Identifier(self._table)),
-                (mailing._cci_content_hash(), mailing._cci_audience_size(), mailing.id))
+            self.env.cr.execute(render(self.env.cr, STAMP_APPROVED.format(
+                mailing=sql.Identifier(self._table))), {
+                    "hash": mailing._cci_content_hash(),
+                    "audience": mailing._cci_audience_size(), "id": mailing.id})
         self.invalidate_cache(["cci_approved_hash", "cci_approved_audience"], self.ids)
 
     def _cci_audience_size(self):
@@ -89,10 +109,7 @@ class MailMassMailing(models.Model):
         approved = self.cci_approved_audience
         if not approved:
             return False
-        self.env.cr.execute(
-            sql.SQL("SELECT EXISTS (SELECT 1 FROM {} WHERE {} = %s)").format(
-                sql.Identifier(TRACE_TABLE), sql.Identifier(TRACE_MAILING_COLUMN)),
-            (self.id,))
+        self.env.cr.execute(render(self.env.cr, ANY_TRACE), {"mailing": self.id})
         if self.env.cr.fetchone()[0]:
             return False
         param = self.env["ir.config_parameter"].sudo().get_param(
@@ -111,10 +128,8 @@ class MailMassMailing(models.Model):
         Read afresh: another process may have decided since. ``verdicts`` caches the content
         check per (mailing, write date) for one sending batch."""
         self.ensure_one()
-        self.env.cr.execute(
-            sql.SQL("SELECT cci_moderation_state, state, schedule_date, cci_approved_hash,"
-                    " write_date FROM {} WHERE id = %s").format(sql.Identifier(self._table)),
-            (self.id,))
+        self.env.cr.execute(render(self.env.cr, RELEASE_STATE.format(
+            mailing=sql.Identifier(self._table))), {"id": self.id})
         row = self.env.cr.fetchone()
         if not row:
             return _("Its mailing no longer exists.")
@@ -140,13 +155,8 @@ class MailMassMailing(models.Model):
         """The mails of these mailings not handed to the mail server yet are deleted, with
         their tracking and their row on the timeline: they never left, and they are made
         again if the mailing is approved again."""
-        query = ("SELECT id FROM mail_mail WHERE mailing_id IN %s AND state = 'outgoing'"
-                 " AND cci_handover_date IS NULL")
-        params = [tuple(self.ids)]
-        if mail_ids:
-            query += " AND id IN %s"
-            params.append(tuple(mail_ids))
-        self.env.cr.execute(query, params)
+        self.env.cr.execute(MAILS_TO_TAKE_BACK, {
+            "mailings": list(self.ids), "mails": list(mail_ids) if mail_ids else None})
         ids = [row[0] for row in self.env.cr.fetchall()]
         if not ids:
             return

@@ -6,7 +6,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..odoo11 import CONTACT_MODEL, CONTACT_TABLE, MAILING_TABLE, SOURCE_TRACE
-from ..tools import parse_datetime, sql_settings
+from ..tools import parse_datetime, render, sql_settings
 from .cci_interaction import KINDS, email_sql
 
 HEALTH = [
@@ -36,41 +36,63 @@ TIMELINE_COLUMNS = [
     "is_solicitation",
 ]
 TIMELINE_SQL = sql.SQL("""
-    SELECT i.id, i.date, i.kind, i.name, i.department_id, d.name, i.partner_id,
-           p.display_name, i.commercial_partner_id, c.display_name, i.user_id, up.name,
-           i.email, i.res_model, i.res_id, i.mass_mailing_id, src.name, i.is_solicitation
-      FROM cci_interaction i
-      LEFT JOIN cci_department d ON d.id = i.department_id
-      LEFT JOIN res_partner p ON p.id = i.partner_id
-      LEFT JOIN res_partner c ON c.id = i.commercial_partner_id
-      LEFT JOIN res_users u ON u.id = i.user_id
-      LEFT JOIN res_partner up ON up.id = u.partner_id
-      LEFT JOIN {mailing} m ON m.id = i.mass_mailing_id
-      LEFT JOIN utm_source src ON src.id = m.source_id
-     WHERE i.id IN %s
-     ORDER BY i.date DESC, i.id DESC
+    SELECT interaction.id, interaction.date, interaction.kind, interaction.name,
+           interaction.department_id, department.name, interaction.partner_id,
+           contact.display_name, interaction.commercial_partner_id, company.display_name,
+           interaction.user_id, colleague.name, interaction.email, interaction.res_model,
+           interaction.res_id, interaction.mass_mailing_id, source.name,
+           interaction.is_solicitation
+      FROM cci_interaction interaction
+      LEFT JOIN cci_department department ON department.id = interaction.department_id
+      LEFT JOIN res_partner contact ON contact.id = interaction.partner_id
+      LEFT JOIN res_partner company ON company.id = interaction.commercial_partner_id
+      LEFT JOIN res_users author ON author.id = interaction.user_id
+      LEFT JOIN res_partner colleague ON colleague.id = author.partner_id
+      LEFT JOIN {mailing} mailing ON mailing.id = interaction.mass_mailing_id
+      LEFT JOIN utm_source source ON source.id = mailing.source_id
+     WHERE interaction.id IN %s
+     ORDER BY interaction.date DESC, interaction.id DESC
 """).format(mailing=sql.Identifier(MAILING_TABLE))
 
-# The refresh of the tracking-derived fields, for the targets selected by {scope}.
+# Contacts who moved to another company take their history along.
+FOLLOW_COMPANY = """
+    UPDATE cci_interaction interaction
+       SET commercial_partner_id = partner.commercial_partner_id
+      FROM res_partner partner
+     WHERE partner.id = interaction.partner_id AND partner.id = ANY(%(ids)s::int[])
+       AND interaction.commercial_partner_id IS DISTINCT FROM partner.commercial_partner_id
+"""
+# These partners and their companies.
+WITH_COMPANIES = """
+    SELECT DISTINCT unnest(ARRAY[id, commercial_partner_id]) FROM res_partner
+     WHERE id = ANY(%(ids)s::int[])
+"""
+PARTNER_INDEX = sql.SQL("CREATE INDEX IF NOT EXISTS {name} ON res_partner ({column})")
+
+# The refresh of the tracking-derived fields, for the partners of {scope}.
 # A person summarises its own rows; a company (its own commercial partner) the rows of all
 # its contacts. The e-mail health is about the partner's own address only (rows where it is
 # the contact, current address), since that is what a mailing to that partner would use;
 # only "dormant" summarises the contacts of a company.
-REFRESH_SQL = """
+REFRESH_FIGURES = sql.SQL("""
 WITH targets AS (
-    SELECT p.id, (p.commercial_partner_id = p.id) AS is_company, COALESCE(p.opt_out, FALSE)
-           AS opt_out, COALESCE(p.message_bounce, 0) AS message_bounce, {email} AS email
-      FROM res_partner p WHERE {scope}
+    SELECT partner.id, (partner.commercial_partner_id = partner.id) AS is_company,
+           COALESCE(partner.opt_out, FALSE) AS opt_out,
+           COALESCE(partner.message_bounce, 0) AS message_bounce, {email} AS email
+      FROM res_partner partner WHERE {scope}
 ),
-rows AS (
-    SELECT t.id AS target, i.partner_id = t.id AS own, i.date, i.kind, i.is_solicitation,
-           i.source_model, i.source_id, i.email
-      FROM targets t JOIN cci_interaction i ON i.commercial_partner_id = t.id
-     WHERE t.is_company
+facts AS (
+    SELECT target.id AS target, interaction.partner_id = target.id AS own, interaction.date,
+           interaction.kind, interaction.is_solicitation, interaction.source_model,
+           interaction.source_id, interaction.email
+      FROM targets target
+      JOIN cci_interaction interaction ON interaction.commercial_partner_id = target.id
+     WHERE target.is_company
     UNION ALL
-    SELECT t.id, TRUE, i.date, i.kind, i.is_solicitation, i.source_model, i.source_id, i.email
-      FROM targets t JOIN cci_interaction i ON i.partner_id = t.id
-     WHERE NOT t.is_company
+    SELECT target.id, TRUE, interaction.date, interaction.kind, interaction.is_solicitation,
+           interaction.source_model, interaction.source_id, interaction.email
+      FROM targets target JOIN cci_interaction interaction ON interaction.partner_id = target.id
+     WHERE NOT target.is_company
 ),
 per_mail AS (
     SELECT target, source_id,
@@ -79,10 +101,10 @@ per_mail AS (
            max(date) FILTER (WHERE kind IN ('mailing_opened', 'mailing_clicked',
                                             'mailing_replied')) AS last_life,
            bool_or(kind = 'mailing_clicked') AS clicked
-      FROM rows WHERE source_model = %(trace_source)s
+      FROM facts WHERE source_model = %(trace_source)s
      GROUP BY target, source_id
 ),
-mail_agg AS (
+mail_figures AS (
     SELECT target,
            count(*) FILTER (WHERE sent IS NOT NULL) AS received,
            count(*) FILTER (WHERE sent IS NOT NULL AND last_life IS NOT NULL) AS opened,
@@ -95,95 +117,106 @@ mail_agg AS (
            max(last_life) AS last_life
       FROM per_mail GROUP BY target
 ),
-row_agg AS (
-    SELECT r.target,
-           max(r.date) FILTER (WHERE r.is_solicitation) AS last_sol,
-           count(*) FILTER (WHERE r.is_solicitation
-                            AND r.date >= %(now)s::timestamp - interval '30 days') AS sol30,
-           count(*) FILTER (WHERE r.is_solicitation
-                            AND r.date >= %(now)s::timestamp - interval '90 days') AS sol90,
-           count(*) FILTER (WHERE r.is_solicitation
-                            AND r.date >= %(now)s::timestamp - interval '365 days') AS sol365,
-           max(r.date) FILTER (WHERE r.own AND r.kind = 'mailing_bounced'
-                               AND (r.email IS NULL OR r.email = t.email)) AS own_bounce,
-           max(r.date) FILTER (WHERE r.own AND r.kind IN ('mailing_opened', 'mailing_clicked',
-                                                          'mailing_replied')) AS own_life
-      FROM rows r JOIN targets t ON t.id = r.target
-     GROUP BY r.target
+fact_figures AS (
+    SELECT fact.target,
+           max(fact.date) FILTER (WHERE fact.is_solicitation) AS last_sol,
+           count(*) FILTER (WHERE fact.is_solicitation
+                            AND fact.date >= %(now)s::timestamp - interval '30 days') AS sol30,
+           count(*) FILTER (WHERE fact.is_solicitation
+                            AND fact.date >= %(now)s::timestamp - interval '90 days') AS sol90,
+           count(*) FILTER (WHERE fact.is_solicitation
+                            AND fact.date >= %(now)s::timestamp - interval '365 days') AS sol365,
+           max(fact.date) FILTER (WHERE fact.own AND fact.kind = 'mailing_bounced'
+                                  AND (fact.email IS NULL OR fact.email = target.email))
+               AS own_bounce,
+           max(fact.date) FILTER (WHERE fact.own AND fact.kind IN (
+                                  'mailing_opened', 'mailing_clicked', 'mailing_replied'))
+               AS own_life
+      FROM facts fact JOIN targets target ON target.id = fact.target
+     GROUP BY fact.target
 ),
 address AS (
     -- the same address opted out or bounced repeatedly as a mailing contact
-    SELECT t.id, bool_or(mc.opt_out) AS opt_out,
-           bool_or(COALESCE(mc.message_bounce, 0) >= %(bounce_limit)s) AS bounced
-      FROM targets t
-      JOIN {contact} mc ON {mc_email} = t.email
-     WHERE t.email IS NOT NULL
-     GROUP BY t.id
+    SELECT target.id, bool_or(contact.opt_out) AS opt_out,
+           bool_or(COALESCE(contact.message_bounce, 0) >= %(bounce_limit)s) AS bounced
+      FROM targets target
+      JOIN {contact_table} contact ON {contact_email} = target.email
+     WHERE target.email IS NOT NULL
+     GROUP BY target.id
 ),
-vals AS (
-    SELECT t.id, r.last_sol,
-       COALESCE(r.sol30, 0) AS sol30, COALESCE(r.sol90, 0) AS sol90,
-       COALESCE(r.sol365, 0) AS sol365, COALESCE(m.received, 0) AS received,
-       COALESCE(m.opened, 0) AS opened, COALESCE(m.clicked, 0) AS clicked,
-       CASE WHEN COALESCE(m.received, 0) = 0 THEN 0
-            ELSE round(100.0 * m.opened / m.received, 1) END AS open_rate,
-       CASE WHEN COALESCE(m.received, 0) = 0 THEN 0
-            ELSE round(100.0 * m.clicked / m.received, 1) END AS click_rate,
-       m.last_open,
+figures AS (
+    SELECT target.id, fact.last_sol,
+       COALESCE(fact.sol30, 0) AS sol30, COALESCE(fact.sol90, 0) AS sol90,
+       COALESCE(fact.sol365, 0) AS sol365, COALESCE(mail.received, 0) AS received,
+       COALESCE(mail.opened, 0) AS opened, COALESCE(mail.clicked, 0) AS clicked,
+       CASE WHEN COALESCE(mail.received, 0) = 0 THEN 0
+            ELSE round(100.0 * mail.opened / mail.received, 1) END AS open_rate,
+       CASE WHEN COALESCE(mail.received, 0) = 0 THEN 0
+            ELSE round(100.0 * mail.clicked / mail.received, 1) END AS click_rate,
+       mail.last_open,
        round(
-         CASE WHEN m.last_life IS NULL THEN 0
-              WHEN m.last_life >= %(now)s::timestamp - %(recency_full)s * interval '1 day' THEN 50
-              WHEN m.last_life <= %(now)s::timestamp - %(recency_zero)s * interval '1 day' THEN 0
+         CASE WHEN mail.last_life IS NULL THEN 0
+              WHEN mail.last_life >= %(now)s::timestamp - %(recency_full)s * interval '1 day'
+                   THEN 50
+              WHEN mail.last_life <= %(now)s::timestamp - %(recency_zero)s * interval '1 day'
+                   THEN 0
               ELSE 50.0 * (%(recency_zero)s
-                           - extract(epoch FROM (%(now)s::timestamp - m.last_life)) / 86400.0)
+                           - extract(epoch FROM (%(now)s::timestamp - mail.last_life)) / 86400.0)
                    / (%(recency_zero)s - %(recency_full)s) END
-         + CASE WHEN COALESCE(m.received365, 0) = 0 THEN 0
-                ELSE 50.0 * LEAST(1.0, m.engaged365::numeric / m.received365) END
+         + CASE WHEN COALESCE(mail.received365, 0) = 0 THEN 0
+                ELSE 50.0 * LEAST(1.0, mail.engaged365::numeric / mail.received365) END
        )::integer AS score,
-       CASE WHEN t.opt_out OR COALESCE(a.opt_out, FALSE) THEN 'opted_out'
-            WHEN r.own_bounce IS NOT NULL AND (r.own_life IS NULL OR r.own_bounce > r.own_life)
-                 OR t.message_bounce >= %(bounce_limit)s OR COALESCE(a.bounced, FALSE)
+       CASE WHEN target.opt_out OR COALESCE(address.opt_out, FALSE) THEN 'opted_out'
+            WHEN fact.own_bounce IS NOT NULL
+                 AND (fact.own_life IS NULL OR fact.own_bounce > fact.own_life)
+                 OR target.message_bounce >= %(bounce_limit)s
+                 OR COALESCE(address.bounced, FALSE)
                  THEN 'bounced'
-            WHEN COALESCE(m.received365, 0) >= %(dormant_received)s
-                 AND m.first_sent <= %(now)s::timestamp - %(dormant_days)s * interval '1 day'
-                 AND (m.last_life IS NULL
-                      OR m.last_life <= %(now)s::timestamp - %(dormant_days)s * interval '1 day')
+            WHEN COALESCE(mail.received365, 0) >= %(dormant_received)s
+                 AND mail.first_sent <= %(now)s::timestamp - %(dormant_days)s * interval '1 day'
+                 AND (mail.last_life IS NULL
+                      OR mail.last_life
+                         <= %(now)s::timestamp - %(dormant_days)s * interval '1 day')
                  THEN 'dormant'
             ELSE 'ok' END AS health
-      FROM targets t
-      LEFT JOIN mail_agg m ON m.target = t.id
-      LEFT JOIN row_agg r ON r.target = t.id
-      LEFT JOIN address a ON a.id = t.id
+      FROM targets target
+      LEFT JOIN mail_figures mail ON mail.target = target.id
+      LEFT JOIN fact_figures fact ON fact.target = target.id
+      LEFT JOIN address ON address.id = target.id
 )
-UPDATE res_partner p SET
-    cci_last_solicitation_date = v.last_sol,
-    cci_solicitation_count_30d = v.sol30,
-    cci_solicitation_count_90d = v.sol90,
-    cci_solicitation_count_365d = v.sol365,
-    cci_mailing_received_count = v.received,
-    cci_mailing_opened_count = v.opened,
-    cci_mailing_clicked_count = v.clicked,
-    cci_open_rate = v.open_rate,
-    cci_click_rate = v.click_rate,
-    cci_last_open_date = v.last_open,
-    cci_engagement_score = v.score,
-    cci_email_health = v.health
-  FROM vals v
- WHERE p.id = v.id AND (
-       p.cci_last_solicitation_date IS DISTINCT FROM v.last_sol
-    OR p.cci_solicitation_count_30d IS DISTINCT FROM v.sol30
-    OR p.cci_solicitation_count_90d IS DISTINCT FROM v.sol90
-    OR p.cci_solicitation_count_365d IS DISTINCT FROM v.sol365
-    OR p.cci_mailing_received_count IS DISTINCT FROM v.received
-    OR p.cci_mailing_opened_count IS DISTINCT FROM v.opened
-    OR p.cci_mailing_clicked_count IS DISTINCT FROM v.clicked
-    OR p.cci_open_rate IS DISTINCT FROM v.open_rate
-    OR p.cci_click_rate IS DISTINCT FROM v.click_rate
-    OR p.cci_last_open_date IS DISTINCT FROM v.last_open
-    OR p.cci_engagement_score IS DISTINCT FROM v.score
-    OR p.cci_email_health IS DISTINCT FROM v.health)
-RETURNING p.id
-"""
+UPDATE res_partner partner SET
+    cci_last_solicitation_date = figures.last_sol,
+    cci_solicitation_count_30d = figures.sol30,
+    cci_solicitation_count_90d = figures.sol90,
+    cci_solicitation_count_365d = figures.sol365,
+    cci_mailing_received_count = figures.received,
+    cci_mailing_opened_count = figures.opened,
+    cci_mailing_clicked_count = figures.clicked,
+    cci_open_rate = figures.open_rate,
+    cci_click_rate = figures.click_rate,
+    cci_last_open_date = figures.last_open,
+    cci_engagement_score = figures.score,
+    cci_email_health = figures.health
+  FROM figures
+ WHERE partner.id = figures.id AND (
+       partner.cci_last_solicitation_date IS DISTINCT FROM figures.last_sol
+    OR partner.cci_solicitation_count_30d IS DISTINCT FROM figures.sol30
+    OR partner.cci_solicitation_count_90d IS DISTINCT FROM figures.sol90
+    OR partner.cci_solicitation_count_365d IS DISTINCT FROM figures.sol365
+    OR partner.cci_mailing_received_count IS DISTINCT FROM figures.received
+    OR partner.cci_mailing_opened_count IS DISTINCT FROM figures.opened
+    OR partner.cci_mailing_clicked_count IS DISTINCT FROM figures.clicked
+    OR partner.cci_open_rate IS DISTINCT FROM figures.open_rate
+    OR partner.cci_click_rate IS DISTINCT FROM figures.click_rate
+    OR partner.cci_last_open_date IS DISTINCT FROM figures.last_open
+    OR partner.cci_engagement_score IS DISTINCT FROM figures.score
+    OR partner.cci_email_health IS DISTINCT FROM figures.health)
+RETURNING partner.id
+""")
+REFRESH_SCOPES = {
+    "everyone": sql.SQL("TRUE"),
+    "partners": sql.SQL("partner.id = ANY(%(ids)s::int[])"),
+}
 
 
 class ResPartner(models.Model):
@@ -269,14 +302,13 @@ class ResPartner(models.Model):
 
     @api.model_cr
     def init(self):
-        for name, columns in (
+        for name, column in (
             ("res_partner_cci_health_idx", "cci_email_health"),
             ("res_partner_cci_last_open_idx", "cci_last_open_date"),
             ("res_partner_cci_score_idx", "cci_engagement_score"),
         ):
-            self.env.cr.execute(
-                "CREATE INDEX IF NOT EXISTS %s ON res_partner (%s)" % (name, columns)
-            )
+            self.env.cr.execute(render(self.env.cr, PARTNER_INDEX.format(
+                name=sql.Identifier(name), column=sql.Identifier(column))))
 
     # ------------------------------------------------------------------
     # Computes and searches
@@ -410,15 +442,7 @@ class ResPartner(models.Model):
         """Contacts who move to another company take their history along."""
         if not self:
             return
-        self.env.cr.execute(
-            """
-            UPDATE cci_interaction i SET commercial_partner_id = rp.commercial_partner_id
-              FROM res_partner rp
-             WHERE rp.id = i.partner_id AND rp.id IN %s
-               AND i.commercial_partner_id IS DISTINCT FROM rp.commercial_partner_id
-            """,
-            (tuple(self.ids),),
-        )
+        self.env.cr.execute(FOLLOW_COMPANY, {"ids": list(self.ids)})
         self.env["cci.interaction"].invalidate_cache(["commercial_partner_id"])
         self._cci_interactions_changed(self.ids + list(former_company_ids))
 
@@ -444,7 +468,7 @@ class ResPartner(models.Model):
             return []
         # ... one query reads it with the names: the ORM's prefetching of the partners,
         # users and mailings behind 80 rows costs ten times more than the page itself
-        self.env.cr.execute(TIMELINE_SQL, (tuple(page.ids),))
+        self.env.cr.execute(render(self.env.cr, TIMELINE_SQL), (tuple(page.ids),))
         fetched = self.env.cr.fetchall()  # before anything else uses the cursor
         kind_labels = dict(Interaction._fields["kind"]._description_selection(self.env))
         rows = []
@@ -519,11 +543,7 @@ class ResPartner(models.Model):
         """New rows for these contacts: refresh them and their companies."""
         if not partner_ids or self.env.context.get("cci_capture_deferred"):
             return []
-        self.env.cr.execute(
-            "SELECT DISTINCT unnest(ARRAY[id, commercial_partner_id]) FROM res_partner"
-            " WHERE id IN %s",
-            (tuple(partner_ids),),
-        )
+        self.env.cr.execute(WITH_COMPANIES, {"ids": list(partner_ids)})
         ids = [r[0] for r in self.env.cr.fetchall() if r[0]]
         return self._cci_refresh_tracking_fields(ids)
 
@@ -549,20 +569,19 @@ class ResPartner(models.Model):
             "bounce_limit": BOUNCE_COUNTER_LIMIT,
             "trace_source": SOURCE_TRACE,
         }
-        scope = "TRUE"
+        scope = "everyone"
         if partner_ids is not None:
             if not partner_ids:
                 return []
-            scope = "p.id IN %(ids)s"
-            params["ids"] = tuple(partner_ids)
+            scope = "partners"
+            params["ids"] = list(partner_ids)
         cr = self.env.cr
+        statement = render(cr, REFRESH_FIGURES.format(
+            scope=REFRESH_SCOPES[scope], email=email_sql("partner.email"),
+            contact_table=sql.Identifier(CONTACT_TABLE), contact_email=email_sql("contact.email")))
         # every partner: the whole ledger, grouped twice, in memory rather than in files
         with sql_settings(cr, **({"work_mem": "256MB"} if partner_ids is None else {})):
-            cr.execute(
-                REFRESH_SQL.format(scope=scope, email=email_sql("p.email"),
-                                   mc_email=email_sql("mc.email"), contact=CONTACT_TABLE),
-                params,
-            )
+            cr.execute(statement, params)
             changed = [r[0] for r in cr.fetchall()]
         if changed:
             self.invalidate_cache(

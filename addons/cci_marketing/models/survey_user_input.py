@@ -1,6 +1,19 @@
+from psycopg2 import sql
+
 from odoo import api, models
 
-from .cci_interaction import email_sql
+from .cci_interaction import email_sql, ids_sql
+
+# A finished answer is a fact of its contact, or of its address.
+ANSWER_FACTS = sql.SQL("""
+    SELECT answer.write_date, 'survey_answered', answer.partner_id, {email},
+           survey.cci_department_id, NULL::integer, survey.title, 'survey.survey', survey.id,
+           NULL::integer, FALSE, 'survey.user_input', answer.id, 0
+      FROM survey_user_input answer
+      JOIN survey_survey survey ON survey.id = answer.survey_id
+     WHERE answer.state = 'done'
+       AND (answer.partner_id IS NOT NULL OR answer.email IS NOT NULL) AND {where}
+""")
 
 
 class SurveyUserInput(models.Model):
@@ -10,27 +23,18 @@ class SurveyUserInput(models.Model):
     def create(self, vals):
         record = super().create(vals)
         if record.state == "done":
-            record._cci_capture("ui.id IN %(ids)s", {"ids": tuple(record.ids)})
+            record._cci_capture(record.ids)
         return record
 
     @api.multi
     def write(self, vals):
         res = super().write(vals)
         if vals.get("state") == "done" and self.ids:
-            self._cci_capture("ui.id IN %(ids)s", {"ids": tuple(self.ids)})
+            self._cci_capture(self.ids)
         return res
 
     @api.model
-    def _cci_capture(self, where, params=None):
-        return self.env["cci.interaction"]._record_query(
-            """
-            SELECT ui.write_date, 'survey_answered', ui.partner_id, {email},
-                   s.cci_department_id, NULL::integer, s.title, 'survey.survey', s.id,
-                   NULL::integer, FALSE, 'survey.user_input', ui.id, 0
-              FROM survey_user_input ui
-              JOIN survey_survey s ON s.id = ui.survey_id
-             WHERE ui.state = 'done' AND (ui.partner_id IS NOT NULL OR ui.email IS NOT NULL)
-               AND {where}
-            """.format(email=email_sql("ui.email"), where=where),
-            params,
-        )
+    def _cci_capture(self, ids=None):
+        where, params = ids_sql("answer", ids)
+        return self.env["cci.interaction"]._record_query(ANSWER_FACTS.format(
+            email=email_sql("answer.email"), where=where), params)

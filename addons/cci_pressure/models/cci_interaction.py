@@ -1,6 +1,10 @@
 from psycopg2 import sql
 
 from odoo import api, models
+from odoo.addons.cci_marketing.tools import render
+
+SOLICITATION_INDEX = sql.SQL("CREATE INDEX IF NOT EXISTS {name} ON cci_interaction ({column}, date)"
+                             " WHERE is_solicitation")
 
 
 class CciInteraction(models.Model):
@@ -13,8 +17,6 @@ class CciInteraction(models.Model):
         res = super().init()
         for name, column in (("cci_interaction_solicit_partner_idx", "partner_id"),
                              ("cci_interaction_solicit_company_idx", "commercial_partner_id")):
-            self.env.cr.execute(sql.SQL(
-                "CREATE INDEX IF NOT EXISTS {} ON cci_interaction ({}, date)"
-                " WHERE is_solicitation").format(sql.Identifier(name), sql.Identifier(column))
-                .as_string(self.env.cr._obj))
+            self.env.cr.execute(render(self.env.cr, SOLICITATION_INDEX.format(
+                name=sql.Identifier(name), column=sql.Identifier(column))))
         return res

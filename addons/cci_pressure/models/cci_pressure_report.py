@@ -2,6 +2,7 @@ from psycopg2 import sql
 
 from odoo import api, fields, models, tools
 from odoo.addons.cci_marketing.odoo11 import MAILING_MODEL, MAILING_TABLE
+from odoo.addons.cci_marketing.tools import render
 
 
 class CciPressureReport(models.Model):
@@ -28,7 +29,7 @@ class CciPressureReport(models.Model):
     @api.model_cr
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(sql.SQL(
+        self.env.cr.execute(render(self.env.cr, sql.SQL(
             """
             CREATE VIEW cci_pressure_report AS (
                 SELECT i.id, i.date, i.department_id, i.partner_id, i.commercial_partner_id,
@@ -44,4 +45,4 @@ class CciPressureReport(models.Model):
                  WHERE i.is_solicitation OR i.kind = 'mailing_excluded'
             )
             """
-        ).format(mailing=sql.Identifier(MAILING_TABLE)))
+        ).format(mailing=sql.Identifier(MAILING_TABLE))))

@@ -15,12 +15,9 @@ import re
 from psycopg2 import sql
 
 from odoo.addons.cci_marketing.odoo11 import MAILING_TABLE
+from odoo.addons.cci_marketing.tools import render  # noqa: F401 pylint: disable=unused-import
 
-
-def render(cr, statement):
-    """The text of a ``psycopg2.sql`` statement (its parameters left as placeholders):
-    Odoo's cursor logs and executes text."""
-    return statement.as_string(cr._obj)
+# ``render`` above: the engine calls it as ``q.render``.
 
 
 def named(text, params, prefix):

@@ -4,12 +4,13 @@ from psycopg2 import sql
 
 from odoo import _, api, fields, models
 from odoo.addons.cci_marketing.models.cci_interaction import email_sql, partner_by_email_sql
-from odoo.addons.cci_marketing.odoo11 import MAILING_MODEL, RECIPIENT_COLUMNS
+from odoo.addons.cci_marketing.odoo11 import MAILING_MODEL
 from odoo.addons.cci_marketing.tools import (
     DECISION_YEARS_AHEAD,
     check_one,
     format_moment,
     parse_datetime,
+    render,
 )
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import html_escape
@@ -23,7 +24,6 @@ from .cci_pressure_sql import (
     TARGETS_OTHERS,
     TARGETS_PARTNERS,
     named,
-    render,
 )
 
 HORIZON_DAYS = 90
@@ -362,27 +362,19 @@ class MailMassMailing(models.Model):
         and the date until which the partner wants no solicitation. The engine reads the
         audience and the planned mailings' recipients with it."""
         self.ensure_one()
-        model = self.mailing_model_real
-        Target = self.env[model].sudo()
-        if model in RECIPIENT_COLUMNS:
-            table, partner_col, email_col = RECIPIENT_COLUMNS[model]
-        else:
-            table = Target._table
-            partner_col = "partner_id" if "partner_id" in Target._fields else None
-            email_col = "email" if "email" in Target._fields else "email_from"
+        table, partner_col, email_col = self._cci_recipient_columns()
         from_clause, where_clause, params = self._cci_pressure_from_where(prefix)
         name = sql.Identifier(table)
         if table == "res_partner":
             statement = TARGETS_PARTNERS.format(table=name, from_=from_clause,
                                                 where=where_clause)
         else:
-            partner = sql.SQL("{}.{}").format(name, sql.Identifier(partner_col)) \
-                if partner_col else sql.SQL("NULL::integer")
-            email = render(self.env.cr, sql.SQL("{}.{}").format(name, sql.Identifier(email_col)))
+            partner = sql.Identifier(table, partner_col) if partner_col \
+                else sql.SQL("NULL::integer")
             statement = TARGETS_OTHERS.format(
                 table=name, from_=from_clause, partner=partner, where=where_clause,
-                partner_by_email=sql.SQL(partner_by_email_sql(
-                    email_sql(email), unless=render(self.env.cr, partner))))
+                partner_by_email=partner_by_email_sql(
+                    email_sql(sql.Identifier(table, email_col)), unless=partner))
         return render(self.env.cr, statement), params
 
     def _cci_pressure_from_where(self, prefix):
