@@ -143,3 +143,48 @@ def test_a_test_send_carries_no_working_link(admin, formation, smtp_sink, people
     assert status in (400, 403)
     assert not admin.call("cci.interaction", "search",
                           [("kind", "=", "unsubscribed"), ("email", "=", address)])
+
+
+ARF = """From: fbl@mailbox.example.net
+To: bounce@cci-demo.example.com
+Subject: Abuse report
+Message-ID: <fbl-%(tag)s@mailbox.example.net>
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=feedback-report; boundary="arf"
+
+--arf
+Content-Type: text/plain
+
+An abuse report.
+
+--arf
+Content-Type: message/feedback-report
+
+Feedback-Type: abuse
+Version: 1
+
+--arf
+Content-Type: message/rfc822
+
+%(original)s
+--arf--
+"""
+
+
+def test_a_spam_complaint_through_the_mail_gateway(admin, moderator, formation, smtp_sink,
+                                                   people, tag):
+    carla = people["carla"][0]
+    subject = "Complaint %s" % tag
+    mailing_id = partner_mailing(formation, [carla], subject)
+    send(formation, moderator, admin, mailing_id)
+    [message] = messages_to(smtp_sink, subject, people["carla"][1])
+    original = "\n".join("%s: %s" % (name, message[name]) for name in (
+        "Message-Id", "Subject", "To", "List-Unsubscribe") if message[name]) + "\n\nBody\n"
+    report = ARF % {"tag": tag, "original": original}
+    admin.call("mail.thread", "message_process", False, report)
+    assert admin.call("res.partner", "read", [carla], ["opt_out"])[0]["opt_out"] is True
+    rows = admin.call("res.partner", "cci_timeline", [carla], kinds=["mailing_complained"])
+    assert len(rows) == 1 and subject in rows[0]["name"]
+    rate = moderator.call("mail.mass_mailing", "read", [mailing_id],
+                          ["cci_complaint_rate", "cci_complaint_count"])[0]
+    assert rate["cci_complaint_count"] == 1 and rate["cci_complaint_rate"] == 100.0

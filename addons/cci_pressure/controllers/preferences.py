@@ -1,3 +1,5 @@
+from werkzeug.wrappers import Response
+
 from odoo import http
 from odoo.exceptions import UserError
 from odoo.http import request
@@ -38,5 +40,5 @@ class Preferences(http.Controller):
         values = page._values(mailing, address, FORM_PATH % (mailing_id, token, signature),
                               message=message, error=error)
         html = env["ir.ui.view"].sudo().render_template("cci_pressure.preference_page", values)
-        return request.make_response(html, headers=[
-            ("Content-Type", "text/html; charset=utf-8")], status=400 if error else 200)
+        return Response(html, status=400 if error else 200,
+                        content_type="text/html; charset=utf-8")
