@@ -15,11 +15,13 @@
         "data/cci_pressure_rule_data.xml",
         "views/cci_mailing_category_views.xml",
         "views/cci_pressure_rule_views.xml",
+        "views/cci_solicitation_channel_views.xml",
         "views/mail_mass_mailing_views.xml",
         "views/res_partner_views.xml",
         "views/cci_pressure_report_views.xml",
     ],
     "demo": [
+        "demo/cci_solicitation_channel_demo.xml",
         "demo/cci_pressure_demo.xml",
     ],
     "post_init_hook": "post_init_hook",

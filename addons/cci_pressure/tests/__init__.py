@@ -7,3 +7,4 @@ from . import test_pressure_concurrency
 from . import test_pressure_one_pass
 from . import test_bad_input
 from . import test_partner_pressure
+from . import test_solicitation_channels
