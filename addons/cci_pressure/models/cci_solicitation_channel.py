@@ -84,15 +84,17 @@ class CciSolicitationChannel(models.Model):
 
     @api.model
     def create(self, vals):
-        channel = super().create(vals)
-        self._cci_stamp()
-        return channel
+        return self._cci_counting_history(super().create(vals))
 
     @api.multi
     def write(self, vals):
-        res = super().write(vals)
+        return self._cci_counting_history(super().write(vals))
+
+    @api.model
+    def _cci_counting_history(self, result):
+        """A channel added or changed counts the history not counted yet."""
         self._cci_stamp()
-        return res
+        return result
 
     @api.model
     def _cci_stamp(self, scope=None, params=None):
