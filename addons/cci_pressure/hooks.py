@@ -2,8 +2,10 @@ from odoo import SUPERUSER_ID, api
 
 
 def post_init_hook(cr, registry):
-    """Give every partner its pressure level from the history already in the ledger."""
+    """Count the history that a solicitation channel counts (calls, meetings...: one
+    statement, idempotent), then give every partner its pressure level from the ledger."""
     env = api.Environment(cr, SUPERUSER_ID, {})
+    env["cci.solicitation.channel"]._cci_stamp()
     _send_demo_reminder(env)
     env["res.partner"]._cci_refresh_pressure(None)
 

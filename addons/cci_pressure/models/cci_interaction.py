@@ -1,6 +1,6 @@
 from psycopg2 import sql
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.addons.cci_marketing.tools import render
 
 SOLICITATION_INDEX = sql.SQL("CREATE INDEX IF NOT EXISTS {name} ON cci_interaction ({column}, date)"
@@ -9,6 +9,12 @@ SOLICITATION_INDEX = sql.SQL("CREATE INDEX IF NOT EXISTS {name} ON cci_interacti
 
 class CciInteraction(models.Model):
     _inherit = "cci.interaction"
+
+    cci_category_id = fields.Many2one(
+        "cci.mailing.category", string="Counts as", readonly=True, index=True,
+        ondelete="set null",
+        help="For an interaction other than a mailing: the category of the channel that "
+        "counts it as a solicitation (see Configuration > Solicitation channels).")
 
     @api.model_cr
     def init(self):
@@ -20,3 +26,17 @@ class CciInteraction(models.Model):
             self.env.cr.execute(render(self.env.cr, SOLICITATION_INDEX.format(
                 name=sql.Identifier(name), column=sql.Identifier(column))))
         return res
+
+    @api.model
+    def _record_query(self, query, params=None):
+        """The facts recorded, then those a solicitation channel counts get its category
+        (see cci.solicitation.channel), as they happen."""
+        if self.env.context.get("cci_capture_deferred"):
+            return super()._record_query(query, params)
+        self.env.cr.execute("SELECT COALESCE(max(id), 0) FROM cci_interaction")
+        last = self.env.cr.fetchone()[0]
+        partner_ids = super()._record_query(query, params)
+        if partner_ids:
+            self.env["cci.solicitation.channel"]._cci_stamp("row_.id > %(last)s",
+                                                            {"last": last})
+        return partner_ids

@@ -163,19 +163,22 @@ MAILING_WEIGHTS = sql.SQL("""
     )""").format(mailing_table=sql.Identifier(MAILING_TABLE))
 # The solicitations in the longest window before the date, from the ledger rows that
 # {source} gives as ``row_``; ``first_day``, the first day (date + first_day days) after the
-# row, so that it counts on the days first_day to first_day + window - 1.
+# row, so that it counts on the days first_day to first_day + window - 1. A row of another
+# channel (a call, a meeting: see cci.solicitation.channel) weighs its own category.
 WINDOW_ROWS = sql.SQL("""
         SELECT row_.id, row_.partner_id, row_.commercial_partner_id, row_.mass_mailing_id,
                row_.department_id,
                ceil(date_part('epoch', row_.date - %(d0)s::timestamp) / 86400)::int
                    AS first_day,
-               COALESCE(mailing_weights.weight, 100) AS weight,
-               mailing_weights.category_id AS cci_category_id
+               COALESCE(mailing_weights.weight, round(channel.weight * 100)::int, 100)
+                   AS weight,
+               COALESCE(mailing_weights.category_id, row_.cci_category_id) AS cci_category_id
           FROM {source}
           LEFT JOIN mailing_weights ON mailing_weights.id = row_.mass_mailing_id
+          LEFT JOIN cci_mailing_category channel ON channel.id = row_.cci_category_id
          WHERE row_.is_solicitation AND row_.date > %(start)s AND row_.date <= %(d0)s
            AND row_.mass_mailing_id IS DISTINCT FROM %(exclude)s
-           AND COALESCE(mailing_weights.weight, 100) > 0
+           AND COALESCE(mailing_weights.weight, round(channel.weight * 100)::int, 100) > 0
 """)
 # The window of the contacts and companies of {audience} (partner_id, company_id): in one
 # pass over the window for a large audience, through the partial indexes of each contact

@@ -13,3 +13,4 @@ from . import test_unsubscribe
 from . import test_preference_page
 from . import test_complaints
 from . import test_partner_pressure
+from . import test_solicitation_channels
