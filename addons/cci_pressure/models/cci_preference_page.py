@@ -1,11 +1,14 @@
+from psycopg2 import sql
+
 from odoo import _, api, models
 from odoo.addons.cci_marketing.models.cci_interaction import email_sql
+from odoo.addons.cci_marketing.tools import render
 from odoo.exceptions import UserError, ValidationError
 
 from .res_partner_preferences import OWN_LIMITS
 
 # The contacts of an address, and what the chamber sent them over a year, per department.
-PARTNERS = "SELECT id FROM res_partner WHERE active AND {email} = %(email)s ORDER BY id"
+PARTNERS = sql.SQL("SELECT id FROM res_partner WHERE active AND {email} = %(email)s ORDER BY id")
 SENT_BY_DEPARTMENT = """
     SELECT department.name, count(*) FROM cci_interaction row_
       LEFT JOIN cci_department department ON department.id = row_.department_id
@@ -27,7 +30,8 @@ class CciPreferencePage(models.AbstractModel):
 
     @api.model
     def _partners(self, address):
-        self.env.cr.execute(PARTNERS.format(email=email_sql("email")), {"email": address})
+        self.env.cr.execute(render(self.env.cr, PARTNERS.format(email=email_sql("email"))),
+                            {"email": address})
         return self.env["res.partner"].sudo().browse([r[0] for r in self.env.cr.fetchall()])
 
     @api.model

@@ -1,8 +1,11 @@
 import zlib
 
+from psycopg2 import sql
+
 from odoo import _, api, fields, models
 from odoo.addons.cci_marketing.models.cci_interaction import email_sql
 from odoo.addons.cci_marketing.odoo11 import CONTACT_MODEL, CONTACT_TABLE, MAILING_MODEL
+from odoo.addons.cci_marketing.tools import render
 from odoo.tools import email_split
 
 from .. import unsubscribe as links
@@ -10,8 +13,8 @@ from .. import unsubscribe as links
 # The ledger's key of an unsubscription: source_id the mailing whose link was used,
 # source_sub_id a number of the address (the same address twice is one fact).
 SOURCE_UNSUBSCRIBE = "unsubscribe"
-PARTNERS_BY_EMAIL = "SELECT id FROM res_partner WHERE {email} = %(email)s AND NOT opt_out"
-CONTACTS_BY_EMAIL = "SELECT id FROM {table} WHERE {email} = %(email)s AND NOT opt_out"
+PARTNERS_BY_EMAIL = sql.SQL("SELECT id FROM res_partner WHERE {email} = %(email)s AND NOT opt_out")
+CONTACTS_BY_EMAIL = sql.SQL("SELECT id FROM {table} WHERE {email} = %(email)s AND NOT opt_out")
 
 
 def normalized(address):
@@ -83,9 +86,11 @@ class CciUnsubscribe(models.AbstractModel):
         """Opt the address out of every mailing of the chamber: its contacts and its mailing
         contacts (the shared hygiene then protects it from every department)."""
         cr = self.env.cr
-        cr.execute(PARTNERS_BY_EMAIL.format(email=email_sql("email")), {"email": address})
+        cr.execute(render(cr, PARTNERS_BY_EMAIL.format(email=email_sql("email"))),
+                   {"email": address})
         partners = self.env["res.partner"].sudo().browse([r[0] for r in cr.fetchall()])
-        cr.execute(CONTACTS_BY_EMAIL.format(table=CONTACT_TABLE, email=email_sql("email")),
+        cr.execute(render(cr, CONTACTS_BY_EMAIL.format(table=sql.Identifier(CONTACT_TABLE),
+                                                       email=email_sql("email"))),
                    {"email": address})
         contacts = self.env[CONTACT_MODEL].sudo().browse([r[0] for r in cr.fetchall()])
         if partners:
