@@ -36,8 +36,6 @@ WORKFLOW = OrderedDict([
     ("changed", Decision(("approved",), "submitted", SYSTEM)),
     # the sending queue gave up on it, whatever the state it was found in
     ("failed", Decision(("draft", "submitted", "approved", "rejected"), "draft", SYSTEM)),
-    # queued without approval: out of Odoo's queue, its moderation state stays
-    ("unqueued", Decision(("draft", "submitted", "rejected"), None, SYSTEM)),
 ])
 
 # The moderation fields: written only through ``_cci_transition``.

@@ -33,13 +33,11 @@ FOLLOW_MEETING = """
 class CalendarEvent(models.Model):
     """A meeting becomes one row per external attendee (internal users are not contacts)."""
 
-    _inherit = "calendar.event"
+    _name = "calendar.event"
+    _inherit = ["cci.captured.mixin", "calendar.event"]
 
-    @api.model
-    def create(self, vals):
-        record = super().create(vals)
-        record._cci_capture_ids()
-        return record
+    def _cci_captured_ids(self, vals):
+        return [i for i in self.ids if isinstance(i, int)]  # recurrent events: virtual ids
 
     @api.multi
     def write(self, vals):
@@ -62,7 +60,7 @@ class CalendarEvent(models.Model):
             self.env["res.partner"]._cci_interactions_changed(partner_ids)
 
     def _cci_capture_ids(self):
-        ids = [i for i in self.ids if isinstance(i, int)]  # recurrent events have virtual ids
+        ids = self._cci_captured_ids({})
         if ids:
             self._cci_capture(ids)
 

@@ -1,9 +1,10 @@
-from odoo import _, api, fields, models
+from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 
 class CciDepartment(models.Model):
     _name = "cci.department"
+    _inherit = ["cci.checked.mixin"]
     _description = "Chamber department"
     _order = "name"
 
@@ -23,23 +24,10 @@ class CciDepartment(models.Model):
         ("code_unique", "unique(code)", "Another department already uses this code."),
     ]
 
-    @api.model
-    def create(self, vals):
-        self._cci_check_vals(vals, creating=True)
-        return super().create(vals)
-
-    @api.multi
-    def write(self, vals):
-        self._cci_check_vals(vals)
-        return super().write(vals)
-
     def _cci_check_vals(self, vals, creating=False):
         """Refuse, before anything is written, an empty name or code and a code already
         used (the database's own refusal would not say by which department)."""
-        if creating or "name" in vals:
-            name = vals.get("name")
-            if not isinstance(name, str) or not name.strip():
-                raise UserError(_("A department needs a name: it cannot be empty."))
+        self._cci_check_name(vals, creating, _("A department needs a name: it cannot be empty."))
         if creating or "code" in vals:
             code = vals.get("code")
             if not isinstance(code, str) or not code.strip():

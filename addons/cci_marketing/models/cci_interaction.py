@@ -257,10 +257,7 @@ class CciInteraction(models.Model):
         help="Technical: the id of the record the fact comes from.",
     )
     source_sub_id = fields.Integer(
-        string="Source sub-record ID",
-        required=True,
-        readonly=True,
-        default=0,
+        string="Source sub-record ID", required=True, readonly=True, default=0,
         help="Technical: the attendee or recipient, when one source concerns several "
         "contacts (0 otherwise).",
     )

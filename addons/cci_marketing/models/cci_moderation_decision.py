@@ -11,7 +11,6 @@ DECISIONS = [
     ("reject", "Rejected"),
     ("reset", "Back to draft"),
     ("changed", "Changed after approval"),
-    ("unqueued", "Taken out of the queue"),
     ("failed", "Could not be sent"),
 ]
 

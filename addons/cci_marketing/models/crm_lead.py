@@ -24,13 +24,8 @@ FOLLOW_CONTACT = """
 
 
 class CrmLead(models.Model):
-    _inherit = "crm.lead"
-
-    @api.model
-    def create(self, vals):
-        record = super().create(vals)
-        record._cci_capture(record.ids)
-        return record
+    _name = "crm.lead"
+    _inherit = ["cci.captured.mixin", "crm.lead"]
 
     @api.multi
     def write(self, vals):

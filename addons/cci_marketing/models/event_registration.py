@@ -18,13 +18,8 @@ REGISTRATION_FACTS = sql.SQL("""
 
 
 class EventRegistration(models.Model):
-    _inherit = "event.registration"
-
-    @api.model
-    def create(self, vals):
-        record = super().create(vals)
-        record._cci_capture(record.ids)
-        return record
+    _name = "event.registration"
+    _inherit = ["cci.captured.mixin", "event.registration"]
 
     @api.model
     def _cci_capture(self, ids=None):

@@ -19,10 +19,23 @@ SENDING_FIELDS = ("mailing_id", "cci_made_by", "cci_handover_date")
 
 
 class PendingRefresh:
-    """Partners whose figures wait for the end of a sending batch (see MailMail.send)."""
+    """Partners whose figures wait for the end of a sending batch: one refresh for the
+    batch rather than one per mail. ``with PendingRefresh(env) as pending:`` collects
+    them (``_record_query`` adds to ``pending.partner_ids`` while ``cci_refresh_pending``
+    is in the context) and refreshes them as the block ends; ``always``: even when it
+    ends with an error (mails already handed over and committed changed figures too)."""
 
-    def __init__(self):
+    def __init__(self, env, always=False):
+        self.env = env
+        self.always = always
         self.partner_ids = set()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, error_type, error, traceback):
+        if self.partner_ids and (self.always or error_type is None):
+            self.env["res.partner"]._cci_interactions_changed(list(self.partner_ids))
 
 
 class MailMail(models.Model):
@@ -91,13 +104,9 @@ class MailMail(models.Model):
         if self.env.context.get("cci_refresh_pending") is not None:
             return super(MailMail, mails).send(
                 auto_commit=auto_commit, raise_exception=raise_exception)
-        pending = PendingRefresh()
-        try:
+        with PendingRefresh(self.env, always=True) as pending:
             return super(MailMail, mails.with_context(cci_refresh_pending=pending)).send(
                 auto_commit=auto_commit, raise_exception=raise_exception)
-        finally:
-            if pending.partner_ids:
-                self.env["res.partner"]._cci_interactions_changed(list(pending.partner_ids))
 
     @api.multi
     def _send(self, auto_commit=False, raise_exception=False, smtp_session=None):

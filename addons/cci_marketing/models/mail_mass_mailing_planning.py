@@ -28,12 +28,10 @@ class MailMassMailing(models.Model):
     _inherit = MAILING_MODEL
 
     cci_overlap_count = fields.Integer(
-        string="Overlapping mailings", compute="_compute_cci_overlaps",
-        help="Other mailings planned within a few days that reach some of the same contacts.",
-    )
-    cci_overlap_html = fields.Html(
-        string="Audience overlaps", compute="_compute_cci_overlaps", sanitize=False
-    )
+        string="Overlapping mailings", compute="_compute_cci_overlaps", help="Other mailings "
+        "planned within a few days that reach some of the same contacts.")
+    cci_overlap_html = fields.Html(string="Audience overlaps", compute="_compute_cci_overlaps",
+                                   sanitize=False)
 
     def _compute_cci_overlaps(self):
         for mailing in self:

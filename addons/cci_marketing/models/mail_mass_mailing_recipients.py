@@ -8,7 +8,7 @@ from odoo.tools.safe_eval import safe_eval
 from ..odoo11 import CONTACT_TABLE, MAILING_MODEL, RECIPIENT_COLUMNS, SOURCE_MAILING
 from ..tools import render
 from .cci_interaction import email_sql, partner_by_email_sql
-from .res_partner import BOUNCE_COUNTER_LIMIT
+from .res_partner_figures import BOUNCE_COUNTER_LIMIT
 
 _logger = logging.getLogger(__name__)
 

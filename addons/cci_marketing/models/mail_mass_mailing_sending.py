@@ -223,12 +223,10 @@ class MailMassMailing(models.Model):
         if not targets:
             return False
         self.sudo().write({"sent_date": fields.Datetime.now(), "state": "sending"})
-        pending = PendingRefresh()
-        mailing = sending_context(self.with_context(cci_refresh_pending=pending))
-        super(MailMassMailing, mailing).send_mail(  # pylint: disable=super-method-mismatch
-            res_ids=targets)
-        if pending.partner_ids:
-            self.env["res.partner"]._cci_interactions_changed(list(pending.partner_ids))
+        with PendingRefresh(self.env) as pending:
+            mailing = sending_context(self.with_context(cci_refresh_pending=pending))
+            super(MailMassMailing, mailing).send_mail(  # pylint: disable=super-method-mismatch
+                res_ids=targets)
         self._cci_update_sending_state()
         return True
 

@@ -40,7 +40,8 @@ class MailMessage(models.Model):
     """Capture point of done activities: Odoo 11 turns a done activity into a message
     carrying ``mail_activity_type_id`` (and deletes the activity)."""
 
-    _inherit = "mail.message"
+    _name = "mail.message"
+    _inherit = ["cci.captured.mixin", "mail.message"]
 
     @api.multi
     def write(self, vals):
@@ -53,12 +54,11 @@ class MailMessage(models.Model):
                                     "only: they cannot be changed by hand."))
         return super().write(vals)
 
-    @api.model
-    def create(self, vals):
-        message = super().create(vals)
+    def _cci_captured_ids(self, vals):
+        """A message is a fact when it is a done activity on a document."""
         if vals.get("mail_activity_type_id") and vals.get("model") and vals.get("res_id"):
-            message._cci_capture(message.ids)
-        return message
+            return self.ids
+        return []
 
     @api.model
     def _cci_capture(self, ids=None):

@@ -17,14 +17,12 @@ ANSWER_FACTS = sql.SQL("""
 
 
 class SurveyUserInput(models.Model):
-    _inherit = "survey.user_input"
+    _name = "survey.user_input"
+    _inherit = ["cci.captured.mixin", "survey.user_input"]
 
-    @api.model
-    def create(self, vals):
-        record = super().create(vals)
-        if record.state == "done":
-            record._cci_capture(record.ids)
-        return record
+    def _cci_captured_ids(self, vals):
+        """An answer is a fact once it is finished."""
+        return self.ids if self.state == "done" else []
 
     @api.multi
     def write(self, vals):

@@ -1,4 +1,11 @@
+from contextlib import contextmanager, nullcontext
+
+from odoo.exceptions import UserError
 from odoo.tests.common import SavepointCase
+
+# What no message to a user may show: the words of a raw error.
+RAW_ERROR_WORDS = ("Traceback", "ValueError", "TypeError", "KeyError", "Expected singleton",
+                   "psycopg2")
 
 
 class CciCase(SavepointCase):
@@ -65,3 +72,17 @@ class CciCase(SavepointCase):
         if user:
             Mailing = Mailing.sudo(user)
         return Mailing.create(values)
+
+    @contextmanager
+    def refused(self, *words, errors=UserError, rolled_back=False):
+        """The block raises ``errors`` in whole words (none of ``RAW_ERROR_WORDS``),
+        containing ``words``; with ``rolled_back``, what it wrote is rolled back (as the
+        RPC call's transaction would be)."""
+        with self.assertRaises(errors) as err, \
+                (self.env.cr.savepoint() if rolled_back else nullcontext()):
+            yield
+        message = err.exception.name
+        for raw in RAW_ERROR_WORDS:
+            self.assertNotIn(raw, message)
+        for word in words:
+            self.assertIn(word, message)

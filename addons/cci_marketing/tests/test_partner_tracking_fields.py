@@ -1,5 +1,5 @@
 """The tracking-derived partner fields, on crafted histories with a fixed clock (NOW),
-boundary days included. Definitions: readme/USAGE.rst and models/res_partner.py."""
+boundary days included. Definitions: readme/USAGE.rst and models/res_partner_figures.py."""
 from datetime import timedelta
 
 from odoo import fields

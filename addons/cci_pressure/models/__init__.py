@@ -1,4 +1,3 @@
-from . import cci_checked_mixin
 from . import cci_mailing_category
 from . import cci_pressure_rule
 from . import cci_pressure_engine

@@ -22,7 +22,7 @@ class CciPressureRule(models.Model):
     _order = "sequence, id"
 
     name = fields.Char(required=True, translate=True)
-    sequence = fields.Integer(default=10)
+    sequence = fields.Integer(default=10, help="The rules are listed in this order.")
     active = fields.Boolean(default=True)
     window_days = fields.Integer(
         string="Window (days)", required=True, default=30,
