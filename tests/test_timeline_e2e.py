@@ -221,7 +221,7 @@ def test_bounced_address_is_left_out_of_another_departments_mailing(
                               kinds=["mailing_excluded"])
     assert len(rows) == 1
     assert rows[0]["department"] == "International"
-    assert "bounced" in rows[0]["name"]
+    assert "adresse en erreur" in rows[0]["name"]  # in the chamber's language
 
 
 def test_bad_input_gets_a_clear_error(employee, chamber):
