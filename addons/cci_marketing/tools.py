@@ -3,6 +3,8 @@ import datetime
 import math
 from contextlib import contextmanager
 
+import pytz
+
 from odoo import _, fields
 from odoo.exceptions import UserError
 
@@ -15,6 +17,13 @@ LAST_YEAR = 2100
 DECISION_YEARS_AHEAD = 2
 
 
+def moment_zone(env):
+    """The time zone moments are shown in: the reader's, else the chamber's (its company's
+    address), so that a cron's text and a user's screen name the same zone."""
+    return (env.context.get("tz") or env.user.tz
+            or env.user.sudo().company_id.partner_id.tz or "UTC")
+
+
 def format_moment(record, value, time=True):
     """A datetime (in the user's time zone, which is named) or, ``time=False``, a date,
     written the way the user's language writes them (dd/mm/yyyy in French)."""
@@ -24,11 +33,11 @@ def format_moment(record, value, time=True):
     if not time:
         day = value if isinstance(value, datetime.date) else fields.Date.from_string(value)
         return day.strftime(date_format)
-    stamp = fields.Datetime.context_timestamp(
-        record, value if isinstance(value, datetime.datetime)
-        else fields.Datetime.from_string(value))
+    zone = moment_zone(env)
+    stamp = pytz.utc.localize(
+        value if isinstance(value, datetime.datetime)
+        else fields.Datetime.from_string(value)).astimezone(pytz.timezone(zone))
     time_format = (lang.time_format or "%H:%M").replace(":%S", "")
-    zone = env.context.get("tz") or env.user.tz or "UTC"
     return "%s %s (%s)" % (stamp.strftime(date_format), stamp.strftime(time_format), zone)
 
 

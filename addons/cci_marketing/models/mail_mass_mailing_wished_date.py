@@ -8,6 +8,7 @@ import pytz
 from odoo import api, fields, models
 
 from ..odoo11 import MAILING_MODEL
+from ..tools import moment_zone
 
 MORNING = time(9, 0)
 
@@ -17,7 +18,7 @@ def morning_if_midnight(record, value):
     in the user's time zone; else unchanged."""
     if not value:
         return value
-    zone = pytz.timezone(record.env.context.get("tz") or record.env.user.tz or "UTC")
+    zone = pytz.timezone(moment_zone(record.env))
     local = pytz.utc.localize(fields.Datetime.from_string(value)).astimezone(zone)
     if local.time() != time(0, 0):
         return value

@@ -1,5 +1,6 @@
 from odoo.exceptions import UserError
 
+from ..tools import format_moment
 from .test_moderation import ModerationCase, in_days
 
 
@@ -47,3 +48,18 @@ class TestOverlapRows(ModerationCase):
             tz="Europe/Paris").new({"schedule_date": "2027-07-01 22:00:00"})
         wizard._onchange_schedule_date_morning()
         self.assertEqual(wizard.schedule_date, "2027-07-02 07:00:00")
+
+    def test_a_reader_without_time_zone_reads_the_chambers_time(self):
+        self.env.user.company_id.partner_id.tz = "Europe/Paris"
+        formation = self.user_formation
+        formation.tz = False
+        mailing = self.draft().sudo(formation).with_context(tz=False)
+        self.assertEqual(mailing.env.user.tz, False)
+        text = format_moment(mailing, "2027-07-01 22:00:00")
+        self.assertIn("00:00", text)  # 2 July in Paris, summer time
+        self.assertIn("(Europe/Paris)", text)
+        mailing.cci_requested_date = "2027-03-09 23:00:00"  # 10 March, 00:00 in Paris
+        mailing._onchange_cci_requested_date_morning()
+        self.assertEqual(mailing.cci_requested_date, "2027-03-10 08:00:00")
+        formation.tz = "America/Montreal"  # the reader's own zone comes first
+        self.assertIn("(America/Montreal)", format_moment(mailing, "2027-07-01 22:00:00"))
