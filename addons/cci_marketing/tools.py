@@ -41,6 +41,23 @@ def format_moment(record, value, time=True):
     return "%s %s (%s)" % (stamp.strftime(date_format), stamp.strftime(time_format), zone)
 
 
+def count_by(model, field, ids, domain=()):
+    """{id: how many records of ``model`` have it in ``field``} for ``ids``, in one
+    read_group (ids with none are absent)."""
+    if not ids:
+        return {}
+    data = model.read_group([(field, "in", list(ids))] + list(domain), [field], [field])
+    return {group[field][0]: group[field + "_count"] for group in data}
+
+
+def window_action(env, xmlid, domain, context=None, **values):
+    """The window action ``xmlid`` as the web client opens it: on ``domain``, with
+    ``context`` (none of the action's own unless given) and the action's other ``values``."""
+    action = env.ref(xmlid).read()[0]
+    action.update(domain=domain, context=context or {}, **values)
+    return action
+
+
 def render(cr, statement):
     """The text of a ``psycopg2.sql`` statement, its parameters left as placeholders.
 

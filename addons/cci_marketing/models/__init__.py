@@ -1,5 +1,6 @@
 from . import cci_checked_mixin
 from . import cci_captured_mixin
+from . import cci_history_mixin
 from . import cci_department
 from . import res_users
 from . import cci_interaction

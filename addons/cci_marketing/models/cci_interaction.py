@@ -217,6 +217,7 @@ class CciInteraction(models.Model):
     """
 
     _name = "cci.interaction"
+    _inherit = ["cci.history.mixin"]
     _description = "Interaction with a contact"
     _order = "date desc, id desc"
     _rec_name = "name"
@@ -288,13 +289,10 @@ class CciInteraction(models.Model):
     def create(self, vals):  # pylint: disable=method-required-super
         raise UserError(_("The timeline is written by the system only: it cannot be edited."))
 
-    @api.multi
-    def write(self, vals):  # pylint: disable=method-required-super
-        raise UserError(_("The timeline is written by the system only: it cannot be edited."))
-
-    @api.multi
-    def unlink(self):  # pylint: disable=method-required-super
-        raise UserError(_("The timeline is written by the system only: it cannot be deleted."))
+    def _cci_history_refusal(self, deleting):
+        if deleting:
+            return _("The timeline is written by the system only: it cannot be deleted.")
+        return _("The timeline is written by the system only: it cannot be edited.")
 
     # ------------------------------------------------------------------
     # The one write API

@@ -1,5 +1,4 @@
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo import _, fields, models
 
 from ..moderation import MODERATION_STATES
 from ..odoo11 import MAILING_MODEL
@@ -23,6 +22,7 @@ class CciModerationDecision(models.Model):
     """
 
     _name = "cci.moderation.decision"
+    _inherit = ["cci.history.mixin"]
     _description = "Moderation decision on a mailing"
     _order = "date desc, id desc"
     _rec_name = "decision"
@@ -43,10 +43,7 @@ class CciModerationDecision(models.Model):
     schedule_date = fields.Datetime(string="Send date", readonly=True)
     note = fields.Text(string="Reason", readonly=True)
 
-    @api.multi
-    def write(self, vals):  # pylint: disable=method-required-super
-        raise UserError(_("The moderation history cannot be changed."))
-
-    @api.multi
-    def unlink(self):  # pylint: disable=method-required-super
-        raise UserError(_("The moderation history cannot be deleted."))
+    def _cci_history_refusal(self, deleting):
+        if deleting:
+            return _("The moderation history cannot be deleted.")
+        return _("The moderation history cannot be changed.")

@@ -3,7 +3,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import html_escape
 
 from ..odoo11 import MAILING_MODEL
-from ..tools import check_one
+from ..tools import check_one, count_by, window_action
 
 FOLLOWUP_AUDIENCES = [
     ("not_opened", "Did not open"),
@@ -55,12 +55,7 @@ class MailMassMailing(models.Model):
         string="Number of follow-ups", compute="_compute_cci_followup_count")
 
     def _compute_cci_followup_count(self):
-        counts = {}
-        if self.ids:
-            data = self.sudo().read_group(
-                [("cci_parent_id", "in", self.ids)], ["cci_parent_id"], ["cci_parent_id"]
-            )
-            counts = {d["cci_parent_id"][0]: d["cci_parent_id_count"] for d in data}
+        counts = count_by(self.sudo(), "cci_parent_id", self.ids)
         for mailing in self:
             mailing.cci_followup_count = counts.get(mailing.id, 0)
 
@@ -143,7 +138,6 @@ class MailMassMailing(models.Model):
     @api.multi
     def action_cci_view_followups(self):
         self.ensure_one()
-        action = self.env.ref("cci_marketing.mail_mass_mailing_planning_action").read()[0]
-        action.update(domain=[("cci_parent_id", "=", self.id)], context={},
-                      view_mode="tree,form", views=[(False, "tree"), (False, "form")])
-        return action
+        return window_action(self.env, "cci_marketing.mail_mass_mailing_planning_action",
+                             [("cci_parent_id", "=", self.id)], view_mode="tree,form",
+                             views=[(False, "tree"), (False, "form")])

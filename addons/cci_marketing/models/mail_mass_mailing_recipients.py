@@ -6,7 +6,7 @@ from odoo import _, api, fields, models
 from odoo.tools.safe_eval import safe_eval
 
 from ..odoo11 import CONTACT_TABLE, MAILING_MODEL, RECIPIENT_COLUMNS, SOURCE_MAILING
-from ..tools import render
+from ..tools import count_by, render, window_action
 from .cci_interaction import email_sql, partner_by_email_sql
 from .res_partner_figures import BOUNCE_COUNTER_LIMIT
 
@@ -63,23 +63,17 @@ class MailMassMailing(models.Model):
     )
 
     def _compute_cci_excluded_count(self):
-        counts = {}
-        if self.ids:
-            data = self.env["cci.interaction"].read_group(
-                [("mass_mailing_id", "in", self.ids), ("kind", "=", "mailing_excluded")],
-                ["mass_mailing_id"], ["mass_mailing_id"],
-            )
-            counts = {d["mass_mailing_id"][0]: d["mass_mailing_id_count"] for d in data}
+        counts = count_by(self.env["cci.interaction"], "mass_mailing_id", self.ids,
+                          [("kind", "=", "mailing_excluded")])
         for mailing in self:
             mailing.cci_excluded_count = counts.get(mailing.id, 0)
 
     @api.multi
     def action_cci_view_excluded(self):
         self.ensure_one()
-        action = self.env.ref("cci_marketing.cci_interaction_action").read()[0]
-        action["domain"] = [("mass_mailing_id", "=", self.id), ("kind", "=", "mailing_excluded")]
-        action["context"] = {}
-        return action
+        return window_action(
+            self.env, "cci_marketing.cci_interaction_action",
+            [("mass_mailing_id", "=", self.id), ("kind", "=", "mailing_excluded")])
 
     def _cci_target_ids(self):
         """Ids of the records the mailing's domain selects today (no A/B sampling)."""

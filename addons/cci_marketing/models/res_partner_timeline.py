@@ -4,7 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..odoo11 import MAILING_TABLE
-from ..tools import parse_datetime, render
+from ..tools import parse_datetime, render, window_action
 from .cci_interaction import KINDS
 
 TIMELINE_MAX_LIMIT = 1000
@@ -157,8 +157,6 @@ class ResPartner(models.Model):
     @api.multi
     def action_cci_timeline(self):
         self.ensure_one()
-        action = self.env.ref("cci_marketing.cci_interaction_action").read()[0]
-        action["domain"] = self._cci_timeline_domain()
-        action["context"] = {}
-        action["display_name"] = action["name"] = _("Timeline of %s") % self.display_name
-        return action
+        title = _("Timeline of %s") % self.display_name
+        return window_action(self.env, "cci_marketing.cci_interaction_action",
+                             self._cci_timeline_domain(), name=title, display_name=title)

@@ -1,6 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.addons.cci_marketing.odoo11 import MAILING_MODEL
-from odoo.addons.cci_marketing.tools import check_number
+from odoo.addons.cci_marketing.tools import check_number, count_by, window_action
 
 MAX_WEIGHT = 100
 
@@ -51,17 +51,13 @@ class CciMailingCategory(models.Model):
                 % {"name": category.name, "max": MAX_WEIGHT})
 
     def _compute_mailing_count(self):
-        data = self.env[MAILING_MODEL].read_group(
-            [("cci_category_id", "in", self.ids)], ["cci_category_id"], ["cci_category_id"]
-        )
-        counts = {d["cci_category_id"][0]: d["cci_category_id_count"] for d in data}
+        counts = count_by(self.env[MAILING_MODEL], "cci_category_id", self.ids)
         for category in self:
             category.mailing_count = counts.get(category.id, 0)
 
     @api.multi
     def action_view_mailings(self):
         self.ensure_one()
-        action = self.env.ref("mass_mailing.action_view_mass_mailings").read()[0]
-        action["domain"] = [("cci_category_id", "=", self.id)]
-        action["context"] = {"default_cci_category_id": self.id}
-        return action
+        return window_action(self.env, "mass_mailing.action_view_mass_mailings",
+                             [("cci_category_id", "=", self.id)],
+                             {"default_cci_category_id": self.id})
