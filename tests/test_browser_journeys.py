@@ -187,6 +187,21 @@ def test_moderator_postpones_to_the_suggested_date_and_approves(
                    " .o_field_widget[name='cci_pressure_over']", above=80)
     step(page, "moderator-2-pressure")
 
+    # who would be held back, and why: a list on a desktop, cards on a phone (the reasons
+    # read as the screen writes them, in the moderator's French)
+    held_back = moderator.call("mail.mass_mailing", "cci_held_back", [first_id],
+                               context={"lang": "fr_FR"})
+    assert held_back, "the demo's crowded mailing holds recipients back"
+    page.click_css("button[name='action_cci_view_held_back']")
+    page.wait_text(held_back[0]["reason"])
+    lines = page.displayed(".o_content .o_data_row, .o_content .o_kanban_record")
+    assert len(lines) == min(len(held_back), 40 if page.phone else 80)  # one page
+    if page.phone:
+        assert page.displayed(".o_kanban_view"), "the held-back list opens as cards on a phone"
+    step(page, "moderator-2-held-back")
+    page.back()
+    page.wait_visible("button[name='action_cci_postpone_to_suggested']")
+
     # postponed to the suggested date, through the decision dialog: its quota figures on
     # that date, and a reason (proposed) that she may rewrite
     page.click_css("button[name='action_cci_postpone_to_suggested']")

@@ -24,6 +24,14 @@ def moment_zone(env):
             or env.user.sudo().company_id.partner_id.tz or "UTC")
 
 
+def local_moment(env, value):
+    """``value`` (UTC, a datetime or 'YYYY-MM-DD HH:MM:SS') as an aware datetime in the zone
+    of ``moment_zone``."""
+    moment = (value if isinstance(value, datetime.datetime)
+              else fields.Datetime.from_string(value))
+    return pytz.utc.localize(moment).astimezone(pytz.timezone(moment_zone(env)))
+
+
 def format_moment(record, value, time=True):
     """A datetime (in the user's time zone, which is named) or, ``time=False``, a date,
     written the way the user's language writes them (dd/mm/yyyy in French)."""
@@ -33,12 +41,10 @@ def format_moment(record, value, time=True):
     if not time:
         day = value if isinstance(value, datetime.date) else fields.Date.from_string(value)
         return day.strftime(date_format)
-    zone = moment_zone(env)
-    stamp = pytz.utc.localize(
-        value if isinstance(value, datetime.datetime)
-        else fields.Datetime.from_string(value)).astimezone(pytz.timezone(zone))
+    stamp = local_moment(env, value)
     time_format = (lang.time_format or "%H:%M").replace(":%S", "")
-    return "%s %s (%s)" % (stamp.strftime(date_format), stamp.strftime(time_format), zone)
+    return "%s %s (%s)" % (stamp.strftime(date_format), stamp.strftime(time_format),
+                           stamp.tzinfo.zone)
 
 
 def count_by(model, field, ids, domain=()):

@@ -5,6 +5,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..odoo11 import MAILING_MODEL
+from ..tools import window_action
 from .mail_mass_mailing import SENT_STATES
 
 # The lines of one look, written in one statement (a large audience holds many back).
@@ -48,16 +49,10 @@ class MailMassMailing(models.Model):
             partners=[r["partner_id"] or None for r in rows],
             emails=[r["email"] or None for r in rows], reasons=[r["reason"] for r in rows]))
         self.env["cci.held.back"].invalidate_cache()
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Held back: %s") % self.name,
-            "res_model": "cci.held.back",
-            "view_mode": "tree",
-            "views": [(self.env.ref("cci_marketing.cci_held_back_view_tree").id, "tree")],
-            "domain": [("mass_mailing_id", "=", self.id)],
-            "context": {"create": False},
-            "target": "current",
-        }
+        title = _("Held back: %s") % self.name
+        return window_action(self.env, "cci_marketing.cci_held_back_action",
+                             [("mass_mailing_id", "=", self.id)], {"create": False},
+                             name=title, display_name=title)
 
     def _cci_check_held_back_reader(self):
         if not (self.env.user.has_group("cci_marketing.group_cci_user")

@@ -8,7 +8,7 @@ import pytz
 from odoo import api, fields, models
 
 from ..odoo11 import MAILING_MODEL
-from ..tools import moment_zone
+from ..tools import local_moment
 
 MORNING = time(9, 0)
 
@@ -18,12 +18,11 @@ def morning_if_midnight(record, value):
     in the user's time zone; else unchanged."""
     if not value:
         return value
-    zone = pytz.timezone(moment_zone(record.env))
-    local = pytz.utc.localize(fields.Datetime.from_string(value)).astimezone(zone)
+    local = local_moment(record.env, value)
     if local.time() != time(0, 0):
         return value
-    morning = zone.localize(local.replace(hour=MORNING.hour, minute=MORNING.minute,
-                                          tzinfo=None))
+    morning = pytz.timezone(local.tzinfo.zone).localize(
+        local.replace(hour=MORNING.hour, minute=MORNING.minute, tzinfo=None))
     return fields.Datetime.to_string(morning.astimezone(pytz.utc).replace(tzinfo=None))
 
 

@@ -11,6 +11,7 @@ from odoo.addons.cci_marketing.tools import (
     format_moment,
     parse_datetime,
     render,
+    window_action,
 )
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import html_escape
@@ -187,10 +188,10 @@ class MailMassMailing(models.Model):
     def _cci_decision_dialog(self, decision, date, reason):
         """The moderator's decision dialog on this mailing, filled in."""
         self.ensure_one()
-        action = self.env.ref("cci_marketing.cci_moderation_wizard_action").read()[0]
-        action["context"] = {"default_mass_mailing_id": self.id, "default_decision": decision,
-                             "default_schedule_date": date, "default_reason": reason}
-        return action
+        return window_action(
+            self.env, "cci_marketing.cci_moderation_wizard_action", [],
+            {"default_mass_mailing_id": self.id, "default_decision": decision,
+             "default_schedule_date": date, "default_reason": reason})
 
     # ------------------------------------------------------------------
     # Public API

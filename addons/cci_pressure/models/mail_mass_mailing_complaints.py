@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.addons.cci_marketing.odoo11 import MAILING_MODEL, MAILING_TABLE
+from odoo.addons.cci_marketing.tools import window_action
 
 from .cci_complaint import COMPLAINT_LIMIT
 
@@ -72,11 +73,9 @@ class MailMassMailing(models.Model):
     @api.multi
     def action_cci_view_complaints(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "cci.interaction",
-            "name": self.env["ir.model.fields"]._get(self._name, "cci_complaint_count")
-            .field_description,
-            "view_mode": "tree,form",
-            "domain": [("mass_mailing_id", "=", self.id), ("kind", "=", "mailing_complained")],
-        }
+        title = self.env["ir.model.fields"]._get(self._name, "cci_complaint_count") \
+            .field_description
+        return window_action(
+            self.env, "cci_marketing.cci_interaction_action",
+            [("mass_mailing_id", "=", self.id), ("kind", "=", "mailing_complained")],
+            name=title, display_name=title)

@@ -72,6 +72,9 @@ class TestSpamComplaints(PressureCase):
         mailing.invalidate_cache()
         self.assertEqual(mailing.cci_complaint_count, 1)
         self.assertEqual(mailing.cci_complaint_rate, 50.0)
+        action = mailing.sudo(self.moderator).action_cci_view_complaints()
+        self.assertEqual(self.env["cci.interaction"].search(action["domain"]).ids, [row["id"]])
+        self.assertIn("kanban", action["view_mode"], "cards on a phone")
         # the same report twice is one complaint
         self.env["mail.thread"].message_process(False, self.report(original, n=2))
         self.assertEqual(len(self.loner.cci_timeline(kinds=["mailing_complained"])), 1)

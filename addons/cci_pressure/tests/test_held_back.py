@@ -39,6 +39,8 @@ class TestHeldBackList(PressureCase):
     def test_the_list_opens_and_exports(self):
         action = self.mailing.sudo(self.user_formation).action_cci_view_held_back()
         self.assertEqual(action["res_model"], "cci.held.back")
+        self.assertEqual([view_type for _view, view_type in action["views"]],
+                         ["tree", "kanban"], "a list, and cards on a phone")
         Lines = self.env["cci.held.back"].sudo(self.user_formation)
         lines = Lines.search(action["domain"])
         self.assertEqual(set(lines.mapped("partner_id").ids), {self.contact_b.id, self.loner.id})
