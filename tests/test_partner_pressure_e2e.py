@@ -40,6 +40,18 @@ def test_call_centre_reads_the_pressure_of_partners(admin, moderator, formation,
     assert moment(answer[str(bruno)]["next_free_date"]) - datetime.utcnow() < timedelta(
         minutes=5)
 
+    # an advisor planning a call on Anne sees it in the activity dialog, as advice
+    partner_model = admin.call("ir.model", "search", [("model", "=", "res.partner")])[0]
+    dialog = formation.call(
+        "mail.activity", "onchange", [],
+        {"res_model": "res.partner", "res_model_id": partner_model, "res_id": anne,
+         "cci_pressure_advice": False},
+        "res_id", {"res_model": "", "res_model_id": "", "res_id": "1",
+                   "cci_pressure_advice": ""})
+    advice = dialog["value"]["cci_pressure_advice"]
+    assert "%s (anne): 1 of 1 used, by Formation 1" % quota["rule_name"] in advice, advice
+    assert "Advice only" in advice
+
     # the same date as the check of a mailing of that category and department suggests
     draft_id = partner_mailing(formation, [anne], "Pression bis %s" % tag,
                                cci_category_id=category_id)

@@ -21,6 +21,7 @@
         "views/res_partner_views.xml",
         "views/cci_pressure_report_views.xml",
         "views/cci_preference_page_templates.xml",
+        "views/cci_pressure_advice_views.xml",
     ],
     "demo": [
         "demo/cci_solicitation_channel_demo.xml",

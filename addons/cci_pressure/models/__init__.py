@@ -16,3 +16,7 @@ from . import mail_mass_mailing_complaints
 from . import cci_pressure_report
 from . import mail_mass_mailing_impact
 from . import res_partner_pressure_api
+from . import cci_pressure_advice
+from . import mail_activity
+from . import calendar_event
+from . import event_registration

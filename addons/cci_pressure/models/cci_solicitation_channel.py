@@ -91,6 +91,16 @@ class CciSolicitationChannel(models.Model):
         return self._cci_counting_history(super().write(vals))
 
     @api.model
+    def _cci_category_of(self, kind, activity_type=None):
+        """The category a new interaction of ``kind`` would count as (the channel of its
+        activity type before one for every type, then by sequence), or an empty one."""
+        channels = self.sudo().search([("kind", "=", kind)]).filtered(
+            lambda channel: channel.activity_type_id in (activity_type or self.env[
+                "mail.activity.type"]) or not channel.activity_type_id)
+        return channels.sorted(lambda channel: (
+            not channel.activity_type_id, channel.sequence, channel.id))[:1].category_id
+
+    @api.model
     def _cci_counting_history(self, result):
         """A channel added or changed counts the history not counted yet."""
         self._cci_stamp()

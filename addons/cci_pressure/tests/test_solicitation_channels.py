@@ -107,3 +107,49 @@ class TestSolicitationChannels(PressureCase):
         self.assertTrue(self.calls.sudo(self.employee).read(["name"]))
         with self.assertRaisesRegex(ValidationError, "Only an activity has an activity type"):
             self.meetings.sudo(self.moderator).write({"activity_type_id": self.call_type.id})
+
+    # ------------------------------------------------------------------
+    # Advice where a person solicits by hand
+    # ------------------------------------------------------------------
+
+    def test_planning_a_call_shows_the_pressure_as_advice(self):
+        self.rule("T three a month per company", 3, 30, scope="company")
+        self.call(self.contact_a)  # 1, Formation
+        self.meeting(self.contact_b, self.user_international)  # 2, International
+        planned = self.env["mail.activity"].sudo(self.user_formation).create({
+            "res_model_id": self.partner_model.id, "res_id": self.contact_a.id,
+            "activity_type_id": self.call_type.id, "summary": "Rappel",
+            "user_id": self.user_formation.id})
+        advice = planned.cci_pressure_advice
+        self.assertIn("T three a month per company (%s): 3 of 3 used, by T Formation 1, "
+                      "T International 2" % self.company.display_name, advice)
+        self.assertIn("A solicitation fits again from", advice)
+        self.assertIn("Advice only", advice)
+        # advice, not a block: the call is made, and it counts
+        planned.action_feedback("Fait")
+        answer = self.contact_a.cci_pressure()[str(self.contact_a.id)]
+        self.assertEqual(answer["rules"][0]["used"], 4.0)
+        # an employee outside the departments reads the same advice
+        other = self.env["mail.activity"].sudo(self.employee).new({
+            "res_model": "res.partner", "res_id": self.loner.id})
+        self.assertIn("A solicitation fits now.", other.cci_pressure_advice)
+        self.assertIn(self.loner.display_name, other.cci_pressure_advice)
+
+    def test_a_meeting_and_a_registration_advise_on_the_outside_people(self):
+        self.rule("T one a week", 1, 7)
+        self.sent(self.loner, self.at(-2))
+        event = self.meeting(self.loner | self.contact_a | self.user_formation.partner_id,
+                             self.user_formation, days=3)
+        advice = event.sudo(self.user_formation).cci_pressure_advice
+        self.assertIn("Solicitation pressure of %s" % self.loner.display_name, advice)
+        self.assertIn("Solicitation pressure of %s" % self.contact_a.display_name, advice)
+        advisor = self.user_formation.partner_id.display_name
+        self.assertNotIn("Solicitation pressure of %s" % advisor, advice)
+        self.assertIn("T one a week (%s): 1 of 1 used" % self.loner.display_name, advice)
+        show = self.env["event.event"].create({
+            "name": "T Salon", "date_begin": self.at(10), "date_end": self.at(11)})
+        registration = self.env["event.registration"].sudo(self.user_formation).new({
+            "event_id": show.id, "partner_id": self.loner.id})
+        self.assertIn("T one a week (%s): 1 of 1 used" % self.loner.display_name,
+                      registration.cci_pressure_advice)
+        self.assertFalse(self.env["event.registration"].new({}).cci_pressure_advice)
