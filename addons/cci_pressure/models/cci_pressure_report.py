@@ -6,7 +6,8 @@ from odoo.addons.cci_marketing.tools import render
 
 
 class CciPressureReport(models.Model):
-    """Solicitations and held-back mailings, from the ledger, for the moderator's dashboard."""
+    """Solicitations and held-back mailings, from the ledger, for the moderator's dashboard:
+    by department, channel and category (a call weighs what its channel's category says)."""
 
     _name = "cci.pressure.report"
     _description = "Solicitation analysis"
@@ -21,6 +22,9 @@ class CciPressureReport(models.Model):
     partner_id = fields.Many2one("res.partner", string="Contact", readonly=True)
     commercial_partner_id = fields.Many2one("res.partner", string="Company", readonly=True)
     mass_mailing_id = fields.Many2one(MAILING_MODEL, string="Mailing", readonly=True)
+    channel = fields.Selection(
+        [("mailing", "Mailing"), ("activity", "Call, visit, letter (activity)"),
+         ("meeting", "Meeting"), ("event", "Event")], readonly=True)
     category_id = fields.Many2one("cci.mailing.category", readonly=True)
     solicitation_count = fields.Integer(string="Solicitations", readonly=True)
     weight = fields.Float(string="Weighted solicitations", readonly=True, digits=(16, 2))
@@ -33,7 +37,11 @@ class CciPressureReport(models.Model):
             """
             CREATE VIEW cci_pressure_report AS (
                 SELECT i.id, i.date, i.department_id, i.partner_id, i.commercial_partner_id,
-                       i.mass_mailing_id, m.cci_category_id AS category_id,
+                       i.mass_mailing_id, c.id AS category_id,
+                       CASE i.kind WHEN 'activity_done' THEN 'activity'
+                                   WHEN 'meeting' THEN 'meeting'
+                                   WHEN 'event_registered' THEN 'event'
+                                   ELSE 'mailing' END AS channel,
                        CASE WHEN i.is_solicitation THEN 'sent' ELSE 'excluded' END AS kind,
                        CASE WHEN i.is_solicitation THEN 1 ELSE 0 END AS solicitation_count,
                        CASE WHEN i.is_solicitation THEN COALESCE(c.weight, 1.0) ELSE 0 END
@@ -41,7 +49,8 @@ class CciPressureReport(models.Model):
                        CASE WHEN i.is_solicitation THEN 0 ELSE 1 END AS excluded_count
                   FROM cci_interaction i
                   LEFT JOIN {mailing} m ON m.id = i.mass_mailing_id
-                  LEFT JOIN cci_mailing_category c ON c.id = m.cci_category_id
+                  LEFT JOIN cci_mailing_category c
+                         ON c.id = COALESCE(i.cci_category_id, m.cci_category_id)
                  WHERE i.is_solicitation OR i.kind = 'mailing_excluded'
             )
             """

@@ -32,6 +32,29 @@ class TestPressureDashboard(PressureCase):
         with self.assertRaises(AccessError), mute_logger("odoo.models"):
             self.env["cci.pressure.report"].sudo(self.employee).search([])
 
+    def test_solicitations_by_channel_weighted_by_their_category(self):
+        visit = self.env["cci.mailing.category"].create({"name": "T Visit", "weight": 2})
+        self.env["cci.solicitation.channel"].sudo(self.moderator).create({
+            "name": "T Visits", "kind": "activity_done", "category_id": visit.id,
+            "activity_type_id": self.env.ref("mail.mail_activity_data_meeting").id})
+        self.sent(self.contact_a, self.at(-3), department=self.dep_formation)
+        self.user_international.groups_id |= self.env.ref("base.group_partner_manager")
+        self.env["mail.activity"].sudo(self.user_international).create({
+            "res_model_id": self.partner_model.id, "res_id": self.contact_b.id,
+            "activity_type_id": self.env.ref("mail.mail_activity_data_meeting").id,
+            "user_id": self.user_international.id}).action_feedback("Vu")
+        groups = {g["channel"]: g for g in self.env["cci.pressure.report"].sudo(
+            self.moderator).read_group(
+                [("commercial_partner_id", "=", self.company.id), ("kind", "=", "sent")],
+                ["channel", "solicitation_count", "weight", "category_id"], ["channel"])}
+        self.assertEqual({channel: (g["solicitation_count"], g["weight"])
+                          for channel, g in groups.items()},
+                         {"mailing": (1, 1.0), "activity": (1, 2.0)})
+        visits = self.env["cci.pressure.report"].search([("channel", "=", "activity"),
+                                                         ("partner_id", "=", self.contact_b.id)])
+        self.assertEqual((visits.category_id, visits.department_id),
+                         (visit, self.dep_international))
+
     def test_pressure_levels(self):
         self.rule("T four a month", 4, 30)
         self.rule("T two a month per company", 2, 30, scope="company")
