@@ -20,3 +20,4 @@ from . import cci_pressure_advice
 from . import mail_activity
 from . import calendar_event
 from . import event_registration
+from . import res_partner_pressure_chart

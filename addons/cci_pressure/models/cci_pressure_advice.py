@@ -9,6 +9,13 @@ from odoo.tools import html_escape
 
 from .res_partner_pressure_api import FREE_HORIZON_DAYS
 
+
+def format_weight(env, value):
+    """A weight as the reader's language writes numbers (1,5 in French)."""
+    lang = env["res.lang"]._lang_get(env.context.get("lang") or "en_US")
+    return ("%g" % round(value, 2)).replace(".", lang.decimal_point or ".")
+
+
 # At most this many people in one box (a meeting's attendees, a group's registrations).
 MAX_ADVISED = 10
 
@@ -50,11 +57,11 @@ class CciPressureAdvice(models.AbstractModel):
             whom = (partner.commercial_partner_id if rule["scope"] == "company"
                     else partner).display_name
             departments = ", ".join(
-                "%s %s" % (name, self._cci_weight(weight))
+                "%s %s" % (name, format_weight(self.env, weight))
                 for name, weight in sorted(rule["by_department"].items()) if weight)
             line = _("%(rule)s (%(whom)s): %(used)s of %(max)s used") % {
-                "rule": rule["name"], "whom": whom, "used": self._cci_weight(rule["used"]),
-                "max": self._cci_weight(rule["max"])}
+                "rule": rule["name"], "whom": whom, "used": format_weight(self.env, rule["used"]),
+                "max": format_weight(self.env, rule["max"])}
             if departments:
                 line = _("%(line)s, by %(departments)s") % {
                     "line": line, "departments": departments}
@@ -73,8 +80,3 @@ class CciPressureAdvice(models.AbstractModel):
             html_escape(_("Solicitation pressure of %s") % partner.display_name),
             "".join("<li>%s</li>" % html_escape(line) for line in lines))
 
-    @api.model
-    def _cci_weight(self, value):
-        """A weight as the reader's language writes numbers (1,5 in French)."""
-        lang = self.env["res.lang"]._lang_get(self.env.context.get("lang") or "en_US")
-        return ("%g" % value).replace(".", lang.decimal_point or ".")

@@ -153,3 +153,18 @@ class TestSolicitationChannels(PressureCase):
         self.assertIn("T one a week (%s): 1 of 1 used" % self.loner.display_name,
                       registration.cci_pressure_advice)
         self.assertFalse(self.env["event.registration"].new({}).cci_pressure_advice)
+
+    def test_the_partner_form_charts_channels_and_departments(self):
+        self.rule("T three a month per company", 3, 30, scope="company")
+        self.call(self.contact_a)  # 1, Formation
+        self.meeting(self.contact_b, self.user_international)  # 2, International
+        chart = self.company.sudo(self.employee).cci_pressure_chart
+        for label, weight in (("Call, visit, letter (activity)", 1), ("Meeting", 2),
+                              ("T Formation", 1), ("T International", 2)):
+            self.assertIn("%s <strong>%d</strong>" % (label, weight), chart)
+        self.assertIn("width: 100%", chart)
+        # a contact: only their own solicitations
+        chart = self.contact_a.cci_pressure_chart
+        self.assertIn("T Formation <strong>1</strong>", chart)
+        self.assertNotIn("T International", chart)
+        self.assertIn("No solicitation in the last", self.loner.cci_pressure_chart)
