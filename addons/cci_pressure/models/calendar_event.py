@@ -1,19 +1,17 @@
-from odoo import api, fields, models
+from odoo import api, models
 
 
 class CalendarEvent(models.Model):
     """Planning a meeting: the pressure of the outside attendees, as advice."""
 
-    _inherit = "calendar.event"
+    _name = "calendar.event"
+    _inherit = ["calendar.event", "cci.pressure.advice"]
 
-    cci_pressure_advice = fields.Html("Solicitation pressure", compute="_compute_cci_advice",
-                                      sanitize=False)
+    @api.depends("partner_ids", "user_id", "categ_ids")
+    def _compute_cci_pressure_advice(self):
+        return super()._compute_cci_pressure_advice()
 
-    @api.depends("partner_ids", "user_id")
-    def _compute_cci_advice(self):
-        Advice = self.env["cci.pressure.advice"]
-        for event in self:
-            # the chamber's own people are not solicited
-            outside = event.partner_ids.filtered(lambda partner: not partner.user_ids)
-            event.cci_pressure_advice = Advice._cci_advice_html(outside, "meeting",
-                                                               user=event.user_id)
+    def _cci_advised(self):
+        # the chamber's own people are not solicited
+        outside = self.partner_ids.filtered(lambda partner: not partner.user_ids)
+        return outside, "meeting", {"meeting_tags": self.categ_ids, "user": self.user_id}

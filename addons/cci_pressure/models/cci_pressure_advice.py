@@ -21,13 +21,30 @@ MAX_ADVISED = 10
 
 
 class CciPressureAdvice(models.AbstractModel):
+    """The advice box of a form: the model says whom it solicits (``_cci_advised``) and
+    declares what that depends on by overriding ``_compute_cci_pressure_advice``."""
+
     _name = "cci.pressure.advice"
     _description = "Solicitation pressure advice"
 
+    cci_pressure_advice = fields.Html("Solicitation pressure",
+                                      compute="_compute_cci_pressure_advice", sanitize=False)
+
+    def _compute_cci_pressure_advice(self):
+        for record in self:
+            partners, kind, options = record._cci_advised()
+            record.cci_pressure_advice = record._cci_advice_html(partners, kind, **options)
+
+    def _cci_advised(self):
+        """(partners, channel kind, options of ``_cci_advice_html``) of this record."""
+        raise NotImplementedError
+
     @api.model
-    def _cci_advice_html(self, partners, kind, activity_type=None, user=None):
+    def _cci_advice_html(self, partners, kind, activity_type=None, meeting_tags=None,
+                         user=None):
         """The box for these partners (their companies' quotas included) before a
-        solicitation of ``kind`` (a channel's kind) by ``user`` (default: the reader), or
+        solicitation of ``kind`` (a channel's kind; of that activity type, with those
+        meeting tags) by ``user`` (default: the reader), or
         False (the form hides the box) when there is nobody to advise on or the reader may
         not see their pressure."""
         partners = partners.filtered("id")[:MAX_ADVISED]
@@ -36,7 +53,7 @@ class CciPressureAdvice(models.AbstractModel):
         now = fields.Datetime.now()
         try:
             category = self.env["cci.solicitation.channel"]._cci_category_of(
-                kind, activity_type)
+                kind, activity_type, meeting_tags)
             department = (user or self.env.user).sudo().cci_department_ids[:1]
             answers = partners.cci_pressure(date=now, category_id=category.id,
                                             department_id=department.id)

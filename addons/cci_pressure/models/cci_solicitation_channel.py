@@ -1,6 +1,7 @@
 from psycopg2 import sql
 
 from odoo import _, api, fields, models
+from odoo.addons.cci_marketing.tools import render
 from odoo.exceptions import ValidationError
 
 CHANNEL_KINDS = [
@@ -9,10 +10,26 @@ CHANNEL_KINDS = [
     ("event_registered", "Event registration or invitation"),
 ]
 
+# Which channel counts an interaction when several match it: one for its activity type or
+# meeting tag before one for every interaction of its kind, then by sequence.
+CHANNEL_PRECEDENCE = """channel.activity_type_id IS NULL AND channel.meeting_type_id IS NULL,
+                  channel.sequence, channel.id"""
+
+# The category an interaction about to be made would count as (the advice of the forms).
+CATEGORY_OF = sql.SQL("""
+    SELECT channel.category_id
+      FROM cci_solicitation_channel channel
+     WHERE channel.active AND channel.kind = %(kind)s
+       AND (channel.activity_type_id IS NULL OR channel.activity_type_id = %(activity_type)s)
+       AND (channel.meeting_type_id IS NULL OR channel.meeting_type_id = ANY(%(tags)s::int[]))
+     ORDER BY """ + CHANNEL_PRECEDENCE + """
+     LIMIT 1
+""")
+
 # The ledger's rows of {scope} not counted yet that a channel counts: each with the category
-# of its best channel (one for its activity type before one for every type, then by
-# sequence), a solicitation when that category weighs anything. A meeting counts when a
-# department organised it (its organiser is a member of one), with the channel's tag if any.
+# of its channel (CHANNEL_PRECEDENCE), a solicitation when that category weighs anything. A
+# meeting counts when a department organised it (its organiser is a member of one), with the
+# channel's tag if any.
 STAMP = sql.SQL("""
     WITH matched AS (
         SELECT DISTINCT ON (row_.id) row_.id, channel.category_id, category.weight
@@ -30,8 +47,7 @@ STAMP = sql.SQL("""
                 SELECT 1 FROM meeting_category_rel tag
                  WHERE row_.source_model = 'calendar.event' AND tag.event_id = row_.source_id
                    AND tag.type_id = channel.meeting_type_id))
-         ORDER BY row_.id, channel.activity_type_id IS NULL AND channel.meeting_type_id IS NULL,
-                  channel.sequence, channel.id
+         ORDER BY row_.id, """ + CHANNEL_PRECEDENCE + """
     )
     UPDATE cci_interaction row_
        SET cci_category_id = matched.category_id, is_solicitation = matched.weight > 0
@@ -91,14 +107,15 @@ class CciSolicitationChannel(models.Model):
         return self._cci_counting_history(super().write(vals))
 
     @api.model
-    def _cci_category_of(self, kind, activity_type=None):
-        """The category a new interaction of ``kind`` would count as (the channel of its
-        activity type before one for every type, then by sequence), or an empty one."""
-        channels = self.sudo().search([("kind", "=", kind)]).filtered(
-            lambda channel: channel.activity_type_id in (activity_type or self.env[
-                "mail.activity.type"]) or not channel.activity_type_id)
-        return channels.sorted(lambda channel: (
-            not channel.activity_type_id, channel.sequence, channel.id))[:1].category_id
+    def _cci_category_of(self, kind, activity_type=None, meeting_tags=None):
+        """The category a new interaction of ``kind`` (of that activity type, with those
+        meeting tags) would count as, chosen as the ledger's rows are: an empty one when no
+        channel counts it."""
+        self.env.cr.execute(render(self.env.cr, CATEGORY_OF), {
+            "kind": kind, "activity_type": activity_type.id if activity_type else None,
+            "tags": meeting_tags.ids if meeting_tags else []})
+        row = self.env.cr.fetchone()
+        return self.env["cci.mailing.category"].browse(row[0] if row else [])
 
     @api.model
     def _cci_counting_history(self, result):
@@ -111,8 +128,8 @@ class CciSolicitationChannel(models.Model):
         """Give the rows of the ledger that ``scope`` (SQL on ``row_``; all if None) selects
         and that a channel counts their category, in one statement; refresh the figures of
         their partners. Returns their ids. Rows already counted keep their category."""
-        self.env.cr.execute(STAMP.format(scope=sql.SQL(scope or "TRUE")).as_string(
-            self.env.cr._obj), params or {})
+        self.env.cr.execute(render(self.env.cr, STAMP.format(scope=sql.SQL(scope or "TRUE"))),
+                            params or {})
         partner_ids = list({p for row in self.env.cr.fetchall() for p in row if p})
         if partner_ids:
             self.env["cci.interaction"].invalidate_cache(["cci_category_id",

@@ -1,17 +1,15 @@
-from odoo import api, fields, models
+from odoo import api, models
 
 
 class EventRegistration(models.Model):
     """Registering a company's contact to an event: their pressure, as advice."""
 
-    _inherit = "event.registration"
-
-    cci_pressure_advice = fields.Html("Solicitation pressure", compute="_compute_cci_advice",
-                                      sanitize=False)
+    _name = "event.registration"
+    _inherit = ["event.registration", "cci.pressure.advice"]
 
     @api.depends("partner_id")
-    def _compute_cci_advice(self):
-        Advice = self.env["cci.pressure.advice"]
-        for registration in self:
-            registration.cci_pressure_advice = Advice._cci_advice_html(
-                registration.partner_id, "event_registered")
+    def _compute_cci_pressure_advice(self):
+        return super()._compute_cci_pressure_advice()
+
+    def _cci_advised(self):
+        return self.partner_id, "event_registered", {}

@@ -1,25 +1,24 @@
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.exceptions import AccessError
 
 
 class MailActivity(models.Model):
     """Planning a call or a visit: the pressure of the person called, as advice."""
 
-    _inherit = "mail.activity"
-
-    cci_pressure_advice = fields.Html("Solicitation pressure", compute="_compute_cci_advice",
-                                      sanitize=False)
+    _name = "mail.activity"
+    _inherit = ["mail.activity", "cci.pressure.advice"]
 
     @api.depends("res_model", "res_id", "activity_type_id")
-    def _compute_cci_advice(self):
-        Advice = self.env["cci.pressure.advice"]
-        for activity in self:
-            activity.cci_pressure_advice = Advice._cci_advice_html(
-                activity._cci_advised(), "activity_done", activity.activity_type_id)
+    def _compute_cci_pressure_advice(self):
+        return super()._compute_cci_pressure_advice()
 
     def _cci_advised(self):
-        """The partner the activity solicits: the contact itself, or the partner of the
-        document (a lead, an opportunity)."""
+        """The contact the activity solicits, or the partner of its document (a lead, an
+        opportunity)."""
+        return self._cci_activity_partner(), "activity_done", {
+            "activity_type": self.activity_type_id}
+
+    def _cci_activity_partner(self):
         Partner = self.env["res.partner"]
         if not self.res_model or not self.res_id or self.res_model not in self.env:
             return Partner

@@ -168,3 +168,17 @@ class TestSolicitationChannels(PressureCase):
         self.assertIn("T Formation <strong>1</strong>", chart)
         self.assertNotIn("T International", chart)
         self.assertIn("No solicitation in the last", self.loner.cci_pressure_chart)
+
+    def test_the_advice_picks_the_channel_the_ledger_would(self):
+        tag = self.env["calendar.event.type"].create({"name": "T Prospecting"})
+        Channel = self.env["cci.solicitation.channel"].sudo(self.moderator)
+        Channel.create({"name": "T Prospecting visits", "kind": "meeting",
+                        "meeting_type_id": tag.id, "category_id": self.call_category.id})
+        self.assertEqual(Channel._cci_category_of("meeting"), self.visit_category)
+        self.assertEqual(Channel._cci_category_of("meeting", meeting_tags=tag),
+                         self.call_category)
+        self.assertEqual(Channel._cci_category_of("activity_done", self.call_type),
+                         self.call_category)
+        self.assertFalse(Channel._cci_category_of(
+            "activity_done", self.env.ref("mail.mail_activity_data_email")))
+        self.assertFalse(Channel._cci_category_of("event_registered"))
