@@ -44,9 +44,15 @@ TARGETS = {
     "pressure_check": ("pressure check on the date, 100,000 recipients",
                        "< 1 s, >= 50x ORM loop", 1.0),
     "pressure_suggestion": ("same, with the suggested date (next 90 days)", "-", None),
+    "pressure_channels": ("pressure check on the date, calls, meetings and registrations"
+                          " counting too", "< 1 s", 1.0),
+    "pressure_channels_suggestion": ("same, with the suggested date", "-", None),
     "exclusion_overhead": ("send-time exclusion, 10,000 recipients", "< 5 % of sending", 0.05),
     "capture_overhead": ("capture while sending (per mail)", "not noticeable", 0.05),
-    "recompute_all": ("nightly recompute of the partner fields", "minutes", 600),
+    "recompute_all": ("recount of every partner's figures and quota level", "minutes", 600),
+    "nightly_unchanged": ("nightly refresh when nothing changed", "< 10 s", 10),
+    "nightly_next_day": ("nightly refresh a day later (windows moved)", "-", None),
+    "nightly_new_facts": ("same, with a 10,000-recipient mailing sent that day", "-", None),
     "recompute_more": ("same, 500,000 partners over the same ledger", "minutes", 600),
     "backfill": ("backfill at install (ledger from history)", "minutes", 1800),
 }
@@ -259,6 +265,21 @@ def bench_exclusion(db, repeat, results, size=10000, send_sample=2000):
                                    "ratio": capture / per_mail if per_mail else None}
 
 
+def bench_nightly(db, repeat, results):
+    import bench_nightly  # pylint: disable=import-outside-toplevel
+
+    with registry(db).cursor() as cr:
+        env = chamber.environment(cr)
+        r = bench_nightly.measure(env, repeat, log=log)
+    results["nightly"] = r
+    results["nightly_unchanged"] = {"seconds": r["unchanged_seconds"],
+                                    "partners": r["unchanged_partners"]}
+    results["nightly_next_day"] = {"seconds": r["next_day_seconds"],
+                                   "partners": r["next_day_partners"]}
+    results["nightly_new_facts"] = {"seconds": r["new_facts_seconds"],
+                                    "partners": r["new_facts_partners"]}
+
+
 def bench_pressure(db, repeat, results):
     path = os.path.join(HERE, "bench_pressure.py")
     if not os.path.exists(path):
@@ -273,6 +294,11 @@ def bench_pressure(db, repeat, results):
                                                            loop_sample=500, send_sample=0)
         results["pressure_suggestion"] = {
             "seconds": results["pressure_check"]["with_suggestion_seconds"]}
+        channels = results["pressure_check"]["channels"]
+        results["pressure_channels"] = {"seconds": channels["seconds"],
+                                        "rows": channels["rows"]}
+        results["pressure_channels_suggestion"] = {
+            "seconds": channels["with_suggestion_seconds"]}
         cr.rollback()
 
 
@@ -328,7 +354,7 @@ def fmt(seconds):
 def markdown(all_results, repeat):
     scales = [s for s in SCALES if s in all_results and s != "smoke"] or list(all_results)
     repeats = {}  # runs per median: {count: [measures]}, as each measure was last run
-    for group in ("timeline", "recompute", "exclusion", "pressure"):
+    for group in ("timeline", "recompute", "nightly", "exclusion", "pressure"):
         counts = {all_results[s].get("repeats", {}).get(group, repeat) for s in scales
                   if group in all_results[s].get("repeats", {})}
         for count in counts or {repeat}:
@@ -387,8 +413,18 @@ def markdown(all_results, repeat):
         if "timeline_filtered" in r:
             extra.append("filtered timeline page %s" % fmt(r["timeline_filtered"]["seconds"]))
         if "recompute_steady" in r:
-            extra.append("nightly recompute when nothing changed %s"
+            extra.append("recount of everyone when nothing changed %s"
                          % fmt(r["recompute_steady"]["seconds"]))
+        if "nightly" in r:
+            n = r["nightly"]
+            extra.append(
+                "nightly refresh: first run (everyone) %s; a day later %s partners recounted"
+                " of %s, against %s for everyone, %d differences; with the mailing %s"
+                " partners, %d differences" % (
+                    fmt(n["first_run_seconds"]), format(n["next_day_partners"], ","),
+                    format(n["partners"], ","), fmt(n["full_seconds"]),
+                    n["next_day_differences"], format(n["new_facts_partners"], ","),
+                    n["new_facts_differences"]))
         if "backfill" in r and r["backfill"].get("second_run_seconds") is not None:
             extra.append("second backfill (adds nothing) %s"
                          % fmt(r["backfill"]["second_run_seconds"]))
@@ -473,8 +509,9 @@ def main():
     parser.add_argument("--suffix", default="",
                         help="added to each scale's database and results file, so that runs"
                         " at once (two `make test`s' smoke runs) never share them")
-    parser.add_argument("--only", help="measure only these (timeline, recompute, exclusion,"
-                        " pressure, backfill; comma-separated), keep the others' last figures")
+    parser.add_argument("--only", help="measure only these (timeline, recompute, nightly,"
+                        " exclusion, pressure, backfill; comma-separated), keep the others'"
+                        " last figures")
     args = parser.parse_args()
     only = set(args.only.split(",")) if args.only else None
 
@@ -511,6 +548,11 @@ def main():
             log("%s: recompute" % scale)
             bench_recompute(db, args.repeat, results, scale)
             results.setdefault("repeats", {})["recompute"] = args.repeat
+            save(path, results)
+        if wanted("nightly"):
+            log("%s: nightly" % scale)
+            bench_nightly(db, args.repeat, results)
+            results.setdefault("repeats", {})["nightly"] = args.repeat
             save(path, results)
         if wanted("exclusion"):
             log("%s: exclusion" % scale)

@@ -27,7 +27,8 @@ def test_bench_smoke(tmp_path):
     assert "smoke: backfill" in proc.stdout
     table = out.read_text()
     for label in ("first page of a company's timeline", "pressure check",
-                  "send-time exclusion", "nightly recompute", "backfill at install"):
+                  "send-time exclusion", "nightly refresh when nothing changed",
+                  "recount of every partner", "backfill at install"):
         assert label in table
     subprocess.run(["bash", "-c", "source scripts/common.sh && source scripts/db.sh && "
                     "db_drop cci_bench_smoke%s" % suffix], cwd=ROOT, check=True)

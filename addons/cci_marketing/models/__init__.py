@@ -7,6 +7,7 @@ from . import cci_interaction
 from . import res_partner
 from . import res_partner_timeline
 from . import res_partner_figures
+from . import res_partner_figures_nightly
 from . import mail_mass_mailing
 from . import mail_mass_mailing_moderation
 from . import mail_mass_mailing_recipients

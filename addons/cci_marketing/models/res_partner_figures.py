@@ -78,6 +78,8 @@ mail_figures AS (
            count(*) FILTER (WHERE sent >= %(now)s::timestamp - interval '365 days'
                             AND last_life IS NOT NULL) AS engaged365,
            min(sent) AS first_sent,
+           min(sent) FILTER (WHERE sent >= %(now)s::timestamp - interval '365 days')
+               AS first_sent365,
            max(last_open) AS last_open,
            max(last_life) AS last_life
       FROM per_mail GROUP BY target
@@ -91,6 +93,13 @@ fact_figures AS (
                             AND fact.date >= %(now)s::timestamp - interval '90 days') AS sol90,
            count(*) FILTER (WHERE fact.is_solicitation
                             AND fact.date >= %(now)s::timestamp - interval '365 days') AS sol365,
+           min(fact.date) FILTER (WHERE fact.is_solicitation
+                            AND fact.date >= %(now)s::timestamp - interval '30 days') AS first30,
+           min(fact.date) FILTER (WHERE fact.is_solicitation
+                            AND fact.date >= %(now)s::timestamp - interval '90 days') AS first90,
+           min(fact.date) FILTER (WHERE fact.is_solicitation
+                            AND fact.date >= %(now)s::timestamp - interval '365 days')
+               AS first365,
            max(fact.date) FILTER (WHERE fact.own AND fact.kind = 'mailing_bounced'
                                   AND (fact.email IS NULL OR fact.email = target.email))
                AS own_bounce,
@@ -109,7 +118,7 @@ address AS (
      WHERE target.email IS NOT NULL
      GROUP BY target.id
 ),
-figures AS (
+scored AS (
     SELECT target.id, fact.last_sol,
        COALESCE(fact.sol30, 0) AS sol30, COALESCE(fact.sol90, 0) AS sol90,
        COALESCE(fact.sol365, 0) AS sol365, COALESCE(mail.received, 0) AS received,
@@ -118,7 +127,11 @@ figures AS (
             ELSE round(100.0 * mail.opened / mail.received, 1) END AS open_rate,
        CASE WHEN COALESCE(mail.received, 0) = 0 THEN 0
             ELSE round(100.0 * mail.clicked / mail.received, 1) END AS click_rate,
-       mail.last_open,
+       mail.last_open, mail.last_life, mail.first_sent, mail.first_sent365,
+       fact.first30, fact.first90, fact.first365,
+       CASE WHEN COALESCE(mail.received365, 0) = 0 THEN 0
+            ELSE 50.0 * LEAST(1.0, mail.engaged365::numeric / mail.received365) END
+           AS engaged_part,
        round(
          CASE WHEN mail.last_life IS NULL THEN 0
               WHEN mail.last_life >= %(now)s::timestamp - %(recency_full)s * interval '1 day'
@@ -148,6 +161,28 @@ figures AS (
       LEFT JOIN mail_figures mail ON mail.target = target.id
       LEFT JOIN fact_figures fact ON fact.target = target.id
       LEFT JOIN address ON address.id = target.id
+),
+-- When the figures would next change if nothing happened: a solicitation or a mailing
+-- leaves a window, the score's recency half loses its next point, a silence reaches the
+-- dormant threshold. The nightly refresh recomputes only the partners due (and those with
+-- new facts); an earlier moment than needed only costs a recount.
+figures AS (
+    SELECT scored.*, LEAST(
+        first30 + interval '30 days', first90 + interval '90 days',
+        first365 + interval '365 days', first_sent365 + interval '365 days',
+        CASE WHEN first_sent > %(now)s::timestamp - %(dormant_days)s * interval '1 day'
+             THEN first_sent + %(dormant_days)s * interval '1 day' END,
+        CASE WHEN last_life > %(now)s::timestamp - %(dormant_days)s * interval '1 day'
+             THEN last_life + %(dormant_days)s * interval '1 day' END,
+        CASE WHEN last_life > %(now)s::timestamp - %(recency_full)s * interval '1 day'
+             THEN last_life + %(recency_full)s * interval '1 day'
+             WHEN last_life > %(now)s::timestamp - %(recency_zero)s * interval '1 day'
+             THEN last_life + LEAST(
+                 %(recency_zero)s::numeric,
+                 %(recency_zero)s - (score - 0.5 - engaged_part)
+                     * (%(recency_zero)s - %(recency_full)s) / 50.0) * interval '1 day'
+        END) AS due
+      FROM scored
 )
 UPDATE res_partner partner SET
     cci_last_solicitation_date = figures.last_sol,
@@ -161,7 +196,8 @@ UPDATE res_partner partner SET
     cci_click_rate = figures.click_rate,
     cci_last_open_date = figures.last_open,
     cci_engagement_score = figures.score,
-    cci_email_health = figures.health
+    cci_email_health = figures.health,
+    cci_figures_due = figures.due
   FROM figures
  WHERE partner.id = figures.id AND (
        partner.cci_last_solicitation_date IS DISTINCT FROM figures.last_sol
@@ -175,7 +211,8 @@ UPDATE res_partner partner SET
     OR partner.cci_click_rate IS DISTINCT FROM figures.click_rate
     OR partner.cci_last_open_date IS DISTINCT FROM figures.last_open
     OR partner.cci_engagement_score IS DISTINCT FROM figures.score
-    OR partner.cci_email_health IS DISTINCT FROM figures.health)
+    OR partner.cci_email_health IS DISTINCT FROM figures.health
+    OR partner.cci_figures_due IS DISTINCT FROM figures.due)
 RETURNING partner.id
 """)
 REFRESH_SCOPES = {
@@ -232,6 +269,12 @@ class ResPartner(models.Model):
         "it bounced repeatedly. Opted-out and bounced addresses are left out of every "
         "mailing. Dormant: at least 5 mailings received this year and no open, click or "
         "answer for 6 months.",
+    )
+    cci_figures_due = fields.Datetime(
+        string="Figures due", readonly=True, copy=False, index=True,
+        help="When these figures next change if nothing happens (a solicitation leaves a "
+        "window, the score loses a point): the nightly refresh recounts the partners due "
+        "and those with new interactions, not everyone.",
     )
     cci_engaged_90d = fields.Boolean(
         string="Engaged (90 days)",
@@ -339,12 +382,6 @@ class ResPartner(models.Model):
         self.env.cr.execute(WITH_COMPANIES, {"ids": list(partner_ids)})
         ids = [r[0] for r in self.env.cr.fetchall() if r[0]]
         return self._cci_refresh_tracking_fields(ids)
-
-    @api.model
-    def _cron_cci_refresh_tracking_fields(self):
-        """Nightly: windows move even when nothing happens."""
-        self._cci_refresh_tracking_fields(None)
-        return True
 
     @api.model
     def _cci_refresh_tracking_fields(self, partner_ids=None, now=None):

@@ -21,3 +21,5 @@ from . import mail_activity
 from . import calendar_event
 from . import event_registration
 from . import res_partner_pressure_chart
+from . import res_partner_pressure_nightly
+from . import pressure_recount

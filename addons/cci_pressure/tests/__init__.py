@@ -14,3 +14,4 @@ from . import test_preference_page
 from . import test_complaints
 from . import test_partner_pressure
 from . import test_solicitation_channels
+from . import test_pressure_incremental
