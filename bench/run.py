@@ -47,6 +47,8 @@ TARGETS = {
     "pressure_channels": ("pressure check on the date, calls, meetings and registrations"
                           " counting too", "< 1 s", 1.0),
     "pressure_channels_suggestion": ("same, with the suggested date", "-", None),
+    "form_read": ("form of a 100,000-recipient mailing, four overlapping (read over HTTP)",
+                  "< 1 s", 1.0),
     "exclusion_overhead": ("send-time exclusion, 10,000 recipients", "< 5 % of sending", 0.05),
     "capture_overhead": ("capture while sending (per mail)", "not noticeable", 0.05),
     "recompute_all": ("recount of every partner's figures and quota level", "minutes", 600),
@@ -280,6 +282,13 @@ def bench_nightly(db, repeat, results):
                                     "partners": r["new_facts_partners"]}
 
 
+def bench_form(db, repeat, results):
+    import bench_form  # pylint: disable=import-outside-toplevel
+
+    results["form_read"] = bench_form.measure(registry(db), db, repeat,
+                                              os.path.join(ROOT, ".local"), log=log)
+
+
 def bench_pressure(db, repeat, results):
     path = os.path.join(HERE, "bench_pressure.py")
     if not os.path.exists(path):
@@ -354,7 +363,7 @@ def fmt(seconds):
 def markdown(all_results, repeat):
     scales = [s for s in SCALES if s in all_results and s != "smoke"] or list(all_results)
     repeats = {}  # runs per median: {count: [measures]}, as each measure was last run
-    for group in ("timeline", "recompute", "nightly", "exclusion", "pressure"):
+    for group in ("timeline", "recompute", "nightly", "form", "exclusion", "pressure"):
         counts = {all_results[s].get("repeats", {}).get(group, repeat) for s in scales
                   if group in all_results[s].get("repeats", {})}
         for count in counts or {repeat}:
@@ -434,6 +443,11 @@ def markdown(all_results, repeat):
                          " load average %.1f" % (format(pc["recipients"], ","),
                                                  format(pc["over_quota"], ","),
                                                  pc["load_average"][0]))
+        if "form_read" in r:
+            f = r["form_read"]
+            extra.append("form read %s: without the quota panel %s, the overlaps alone %s"
+                         % (fmt(f["seconds"]), fmt(f["without_quota_panel_seconds"]),
+                            fmt(f["overlaps_seconds"])))
         if "recompute_more" in r:
             extra.append("recompute with %s partners (%s of them added without history) %s"
                          % (format(r["recompute_more"]["partners"], ","),
@@ -509,7 +523,7 @@ def main():
     parser.add_argument("--suffix", default="",
                         help="added to each scale's database and results file, so that runs"
                         " at once (two `make test`s' smoke runs) never share them")
-    parser.add_argument("--only", help="measure only these (timeline, recompute, nightly,"
+    parser.add_argument("--only", help="measure only these (timeline, recompute, nightly, form,"
                         " exclusion, pressure, backfill; comma-separated), keep the others'"
                         " last figures")
     args = parser.parse_args()
@@ -553,6 +567,11 @@ def main():
             log("%s: nightly" % scale)
             bench_nightly(db, args.repeat, results)
             results.setdefault("repeats", {})["nightly"] = args.repeat
+            save(path, results)
+        if wanted("form"):
+            log("%s: form" % scale)
+            bench_form(db, args.repeat, results)
+            results.setdefault("repeats", {})["form"] = args.repeat
             save(path, results)
         if wanted("exclusion"):
             log("%s: exclusion" % scale)

@@ -12,6 +12,7 @@ from . import mail_mass_mailing
 from . import mail_mass_mailing_moderation
 from . import mail_mass_mailing_recipients
 from . import mail_mass_mailing_planning
+from . import mail_mass_mailing_overlaps
 from . import mail_mass_mailing_followup
 from . import mail_mail_statistics
 from . import survey_survey

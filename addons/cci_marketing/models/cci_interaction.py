@@ -206,6 +206,13 @@ SECONDARY_INDEXES = """
        AND ledger_index.indexname <> 'cci_interaction_source_uniq'
 """
 DROP_INDEX = sql.SQL("DROP INDEX {name}")
+# The ledger's foreign keys (partner, company, department, mailing, user, category).
+FOREIGN_KEYS = """
+    SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+     WHERE conrelid = 'cci_interaction'::regclass AND contype = 'f' ORDER BY conname
+"""
+DROP_CONSTRAINT = sql.SQL("ALTER TABLE cci_interaction DROP CONSTRAINT {name}")
+ADD_CONSTRAINT = sql.SQL("ALTER TABLE cci_interaction ADD CONSTRAINT {name} {definition}")
 
 
 class CciInteraction(models.Model):
@@ -362,22 +369,25 @@ class CciInteraction(models.Model):
         key skips what is already recorded."""
         env = self.with_context(cci_capture_deferred=False, cci_refresh_later=True).env
         env[CONTACT_MODEL]._cci_link_partners()
-        deferred_indexes = self._backfill_defer_indexes()
+        deferred = self._backfill_defer_checks()
         for model in self._capture_sources():
             found = env[model]._cci_capture()
             _logger.info("cci.interaction backfill from %s: %d contacts", model, len(found))
-        for definition in deferred_indexes:
-            self.env.cr.execute(definition)
+        for statement in deferred:
+            self.env.cr.execute(statement)
         env["cci.interaction"]._link_orphans()
         self.env["res.partner"]._cci_refresh_tracking_fields(None)
         return True
 
     @api.model
-    def _backfill_defer_indexes(self):
+    def _backfill_defer_checks(self):
         """Into an empty ledger (an installation), millions of rows go faster without the
         secondary indexes, built again afterwards in one sorted pass each (a third less
-        time at a million rows). The primary key and the unique key of facts stay.
-        Returns the definitions to run again."""
+        time at a million rows), and without the foreign keys, which check each row with a
+        lookup and a lock of the partner, mailing, department and user it names (half the
+        time of the backfill), added again afterwards with one check of the whole table.
+        The primary key and the unique key of facts stay; everything happens in the
+        installation's transaction. Returns the statements that put them back."""
         cr = self.env.cr
         cr.execute("SELECT EXISTS (SELECT 1 FROM cci_interaction)")
         if cr.fetchone()[0]:
@@ -386,7 +396,14 @@ class CciInteraction(models.Model):
         indexes = cr.fetchall()
         for name, _definition in indexes:
             cr.execute(render(cr, DROP_INDEX.format(name=sql.Identifier(name))))
-        return [definition for _name, definition in indexes]
+        cr.execute(FOREIGN_KEYS)
+        keys = cr.fetchall()
+        for name, _definition in keys:
+            cr.execute(render(cr, DROP_CONSTRAINT.format(name=sql.Identifier(name))))
+        return [definition for _name, definition in indexes] + [
+            render(cr, ADD_CONSTRAINT.format(name=sql.Identifier(name),
+                                             definition=sql.SQL(definition)))
+            for name, definition in keys]
 
     @api.model
     def _link_orphans(self, partner_ids=None):

@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from odoo import _, api, fields, models
 from odoo.tools import html_escape
 from odoo.tools.safe_eval import safe_eval
@@ -14,11 +12,8 @@ OVERLAP_DAYS = 3
 # How many shared contacts an overlap names.
 SHARED_NAMES = 5
 
-# Who a sent mailing reached, as the ledger recorded it.
-SENT_TO_SQL = """
-    SELECT DISTINCT partner_id, email FROM cci_interaction
-     WHERE mass_mailing_id = %(mailing)s AND kind = 'mailing_sent'
-"""
+# The first names of the shared contacts, in the order a person reads them.
+FIRST_NAMES = "SELECT name FROM res_partner WHERE id = ANY(%s) ORDER BY name LIMIT %s"
 
 
 class MailMassMailing(models.Model):
@@ -69,45 +64,17 @@ class MailMassMailing(models.Model):
         except ValueError:
             return OVERLAP_DAYS
 
-    def _cci_overlaps(self):
-        self.ensure_one()
-        mailing = self.sudo()
-        days = timedelta(days=self._cci_overlap_days())
-        ref = fields.Datetime.from_string(mailing.cci_planning_date or fields.Datetime.now())
-        others = mailing.search([
-            ("id", "!=", mailing.id),
-            ("cci_moderation_state", "in", ("submitted", "approved")),
-            ("cci_planning_date", ">=", fields.Datetime.to_string(ref - days)),
-            ("cci_planning_date", "<=", fields.Datetime.to_string(ref + days)),
-        ], order="cci_planning_date", limit=50)
-        if not others:
-            return []
-        mine = mailing._cci_audience_keys()
-        result = []
-        for other in others if mine else []:
-            shared = mine & other._cci_audience_keys()
-            if shared:
-                result.append({
-                    "id": other.id,
-                    "name": other.name,
-                    "department": other.cci_department_id.name or False,
-                    "date": other.cci_planning_date or False,
-                    "moderation_state": other.cci_moderation_state,
-                    "shared": len(shared),
-                    "shared_partner_ids": sorted(key for kind, key in shared if kind == "p"),
-                    "shared_emails": sorted(key for kind, key in shared if kind == "e"),
-                })
-        return result
-
     @api.model
     def _cci_shared_names(self, overlap, most=SHARED_NAMES):
         """The shared contacts of an overlap, as a line a person reads: the first names,
         then how many more."""
-        partners = self.env["res.partner"].sudo().browse(overlap["shared_partner_ids"])
-        names = sorted(partners.mapped("name")) + overlap["shared_emails"]
-        text = ", ".join(names[:most])
-        if len(names) > most:
-            text = _("%(names)s and %(more)d more") % {"names": text, "more": len(names) - most}
+        self.env.cr.execute(FIRST_NAMES, (list(overlap["shared_partner_ids"]), most))
+        names = [row[0] for row in self.env.cr.fetchall()]
+        names += sorted(overlap["shared_emails"])[:most - len(names)]
+        text = ", ".join(names)
+        count = len(overlap["shared_partner_ids"]) + len(overlap["shared_emails"])
+        if count > most:
+            text = _("%(names)s and %(more)d more") % {"names": text, "more": count - most}
         return text
 
     def _cci_overlap_table(self, overlaps):
@@ -130,18 +97,3 @@ class MailMassMailing(models.Model):
             % (_("Mailing"), _("Department"), _("Planned for"), _("Moderation"),
                _("Shared recipients"), rows)
         )
-
-    def _cci_audience_keys(self):
-        """Who this mailing reaches: {('p', partner id) or ('e', address)}; once sent, as the
-        ledger recorded it."""
-        self.ensure_one()
-        if self.state in SENT_STATES:
-            self.env.cr.execute(SENT_TO_SQL, {"mailing": self.id})
-            rows = self.env.cr.fetchall()
-        elif self.mailing_model_real == "res.partner":
-            return {("p", res_id) for res_id in self._cci_target_ids()}
-        else:
-            res_ids = self._cci_target_ids()
-            rows = [r[1:] for r in self._cci_recipients(res_ids)] if res_ids else []
-        return {("p", p) if p else ("e", e) for p, e in rows if p or e}
-

@@ -267,6 +267,11 @@ class TestLedgerIntegrity(TimelineCase):
         self.env.cr.execute(indexes)
         indexes_before = self.env.cr.fetchall()
         self.assertGreaterEqual(len(indexes_before), 7)
+        keys = ("SELECT conname, pg_get_constraintdef(oid), convalidated FROM pg_constraint"
+                " WHERE conrelid = 'cci_interaction'::regclass ORDER BY 1")
+        self.env.cr.execute(keys)
+        keys_before = self.env.cr.fetchall()
+        self.assertGreaterEqual(len(keys_before), 5)
         # an installation on a database with this history: the ledger starts empty (the
         # backfill then builds the secondary indexes after the rows)
         self.env.cr.execute("DELETE FROM cci_interaction")
@@ -279,6 +284,8 @@ class TestLedgerIntegrity(TimelineCase):
         self.assertEqual(self.env.cr.fetchone()[0], len(before))
         self.env.cr.execute(indexes)
         self.assertEqual(self.env.cr.fetchall(), indexes_before)
+        self.env.cr.execute(keys)  # the foreign keys, dropped for the rows, are back
+        self.assertEqual(self.env.cr.fetchall(), keys_before)
         self.Interaction.invalidate_cache()
         self.assertEqual(self.contact_a.cci_mailing_opened_count, 1)
 

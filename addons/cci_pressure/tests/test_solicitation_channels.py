@@ -153,6 +153,13 @@ class TestSolicitationChannels(PressureCase):
         self.assertIn("T one a week (%s): 1 of 1 used" % self.loner.display_name,
                       registration.cci_pressure_advice)
         self.assertFalse(self.env["event.registration"].new({}).cci_pressure_advice)
+        # the list of an event's attendees shows each one's level
+        self.assertEqual(self.loner.cci_pressure_level, "full")
+        attendee = self.env["event.registration"].create({
+            "event_id": show.id, "partner_id": self.loner.id})
+        self.assertEqual(attendee.sudo(self.user_formation).cci_partner_pressure_level, "full")
+        arch = self.env["event.registration"].fields_view_get(view_type="tree")["arch"]
+        self.assertIn("cci_partner_pressure_level", arch)
 
     def test_the_partner_form_charts_channels_and_departments(self):
         self.rule("T three a month per company", 3, 30, scope="company")

@@ -1,0 +1,116 @@
+import logging
+from datetime import timedelta
+
+from psycopg2 import sql
+
+from odoo import fields, models
+from odoo.tools.safe_eval import safe_eval
+
+from ..odoo11 import MAILING_MODEL
+from ..tools import render
+from .cci_interaction import email_sql, partner_by_email_sql
+from .mail_mass_mailing import SENT_STATES
+
+_logger = logging.getLogger(__name__)
+
+# Who a sent mailing reached, as the ledger recorded it: (partner, address).
+SENT_TO = """
+    SELECT partner_id, email FROM cci_interaction
+     WHERE mass_mailing_id = %s AND kind = 'mailing_sent'
+"""
+# Who a mailing to another model reaches: the contact of each recipient, else its address.
+RECIPIENTS_OF = sql.SQL("""
+    SELECT COALESCE({partner}, {partner_by_email}), {email} FROM {table} recipient
+     WHERE recipient.id IN ({ids})
+""")
+# A contact is its partner, an address without one is the address.
+KEY = "CASE WHEN p IS NOT NULL THEN 'p' || p ELSE 'e' || e END"
+# The overlaps of {mine} with {theirs} (mailing_id, partner, address), in one statement:
+# how many each shares, the shared partners and addresses.
+OVERLAPS = sql.SQL("""
+    WITH mine AS MATERIALIZED (
+        SELECT DISTINCT """ + KEY + """ AS key, p, e FROM ({mine}) audience (p, e)
+         WHERE p IS NOT NULL OR e IS NOT NULL
+    ),
+    theirs AS (
+        SELECT DISTINCT mailing_id, """ + KEY + """ AS key FROM ({theirs}) audience
+         WHERE p IS NOT NULL OR e IS NOT NULL
+    )
+    SELECT theirs.mailing_id, count(*),
+           COALESCE(array_agg(mine.p ORDER BY mine.p) FILTER (WHERE mine.p IS NOT NULL),
+                    '{{}}'),
+           COALESCE(array_agg(mine.e ORDER BY mine.e) FILTER (WHERE mine.p IS NULL), '{{}}')
+      FROM theirs JOIN mine USING (key)
+     GROUP BY theirs.mailing_id
+""")
+THEIRS = sql.SQL("SELECT {id} AS mailing_id, p, e FROM ({audience}) audience (p, e)")
+
+
+class MailMassMailing(models.Model):
+    """The other mailings planned within a few days that reach some of the same contacts,
+    counted by PostgreSQL in one statement whatever the size of the audiences."""
+
+    _inherit = MAILING_MODEL
+
+    def _cci_overlaps(self):
+        self.ensure_one()
+        mailing = self.sudo()
+        days = timedelta(days=self._cci_overlap_days())
+        ref = fields.Datetime.from_string(mailing.cci_planning_date or fields.Datetime.now())
+        others = mailing.search([
+            ("id", "!=", mailing.id),
+            ("cci_moderation_state", "in", ("submitted", "approved")),
+            ("cci_planning_date", ">=", fields.Datetime.to_string(ref - days)),
+            ("cci_planning_date", "<=", fields.Datetime.to_string(ref + days)),
+        ], order="cci_planning_date", limit=50)
+        mine = mailing._cci_audience_sql() if others else None
+        theirs = [(other, other._cci_audience_sql()) for other in others]
+        theirs = [THEIRS.format(id=sql.Literal(other.id), audience=sql.SQL(audience))
+                  for other, audience in theirs if audience]
+        if not mine or not theirs:
+            return []
+        cr = self.env.cr
+        cr.execute(render(cr, OVERLAPS.format(mine=sql.SQL(mine),
+                                              theirs=sql.SQL(" UNION ALL ").join(theirs))))
+        shared = {row[0]: row[1:] for row in cr.fetchall()}
+        return [{
+            "id": other.id,
+            "name": other.name,
+            "department": other.cci_department_id.name or False,
+            "date": other.cci_planning_date or False,
+            "moderation_state": other.cci_moderation_state,
+            "shared": shared[other.id][0],
+            "shared_partner_ids": shared[other.id][1],
+            "shared_emails": shared[other.id][2],
+        } for other in others if other.id in shared]
+
+    def _cci_audience_sql(self):
+        """The SQL (values inlined) of whom this mailing reaches, as rows (partner,
+        address): once sent, as the ledger recorded it; before, whom its filter selects
+        today. None when its filter cannot be read (its submission says why)."""
+        self.ensure_one()
+        cr = self.env.cr
+        if self.state in SENT_STATES:
+            return cr.mogrify(SENT_TO, (self.id,)).decode()
+        mailing = self.sudo()
+        model = mailing.mailing_model_real
+        if not mailing.mailing_domain or model not in self.env:
+            return None
+        Target = self.env[model].sudo()
+        try:
+            query = Target._where_calc(safe_eval(mailing.mailing_domain))
+            from_clause, where_clause, params = query.get_sql()
+        except Exception:  # pylint: disable=broad-except
+            _logger.info("Mailing %s: its recipients domain cannot be evaluated", mailing.id)
+            return None
+        ids = cr.mogrify('SELECT "%s".id FROM %s WHERE %s' % (
+            Target._table, from_clause, where_clause or "TRUE"), params).decode()
+        if model == "res.partner":
+            return "SELECT partners.id, NULL::varchar FROM (%s) partners" % ids
+        table, partner_col, email_col = mailing._cci_recipient_columns()
+        partner = (sql.Identifier("recipient", partner_col) if partner_col
+                   else sql.SQL("NULL::integer"))
+        email = email_sql(sql.Identifier("recipient", email_col))
+        return render(cr, RECIPIENTS_OF.format(
+            partner=partner, partner_by_email=partner_by_email_sql(email), email=email,
+            table=sql.Identifier(table), ids=sql.SQL(ids)))
