@@ -40,6 +40,10 @@ CHANGED_SINCE = sql.SQL("""
 # A transaction that read "now" before the last run and wrote after it: a margin on the
 # write dates, as on the ids.
 WRITE_MARGIN = timedelta(hours=1)
+# Past this many partners and this share of all of them, a recount of everyone (one pass
+# over the ledger) is faster than reaching each one's rows through the indexes.
+MANY_CHANGED = 5000
+MANY_CHANGED_SHARE = 0.25
 
 
 class ResPartner(models.Model):
@@ -108,6 +112,11 @@ class ResPartner(models.Model):
             self._cci_refresh_tracking_fields(None, now=now)
             return None
         ids = self._cci_changed_since(mark, now)
+        if len(ids) > MANY_CHANGED:
+            self.env.cr.execute("SELECT count(*) FROM res_partner")
+            if len(ids) > MANY_CHANGED_SHARE * self.env.cr.fetchone()[0]:
+                self._cci_refresh_tracking_fields(None, now=now)
+                return None
         self._cci_refresh_tracking_fields(ids, now=now)
         return ids
 

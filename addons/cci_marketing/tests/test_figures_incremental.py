@@ -3,9 +3,11 @@ those whose windows moved), with the same figures as a recount of everyone."""
 import json
 import random
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 from odoo import fields
 
+from ..models import res_partner_figures_nightly as nightly
 from ..models.res_partner_figures_nightly import (
     FULL_EVERY_PARAM,
     FULL_REFRESH_PARAM,
@@ -103,6 +105,14 @@ class TestNightlyRefresh(TimelineCase):
         self.assertIsNone(self.nightly(8), "a week after the last recount of everyone")
         self.Param.set_param(WATERMARK_PARAM, "not json")
         self.assertIsNone(self.nightly(9), "a mark it cannot read: everyone")
+
+    def test_when_most_partners_changed_everyone_is_recounted_in_one_pass(self):
+        self.nightly(0)
+        self.mail_fact(self.old, 5, "mailing_sent", at(0.5))
+        with patch.object(nightly, "MANY_CHANGED", 0), \
+                patch.object(nightly, "MANY_CHANGED_SHARE", 0):
+            self.assertIsNone(self.nightly(1))
+        self.assert_same_as_everyone_recounted(1)
 
     def test_the_cron_runs_the_nightly_refresh(self):
         self.assertIs(self.env["res.partner"]._cron_cci_refresh_tracking_fields(), True)
