@@ -184,37 +184,35 @@ figures AS (
         END) AS due
       FROM scored
 )
-UPDATE res_partner partner SET
-    cci_last_solicitation_date = figures.last_sol,
-    cci_solicitation_count_30d = figures.sol30,
-    cci_solicitation_count_90d = figures.sol90,
-    cci_solicitation_count_365d = figures.sol365,
-    cci_mailing_received_count = figures.received,
-    cci_mailing_opened_count = figures.opened,
-    cci_mailing_clicked_count = figures.clicked,
-    cci_open_rate = figures.open_rate,
-    cci_click_rate = figures.click_rate,
-    cci_last_open_date = figures.last_open,
-    cci_engagement_score = figures.score,
-    cci_email_health = figures.health,
-    cci_figures_due = figures.due
+UPDATE res_partner partner SET {assignments}
   FROM figures
- WHERE partner.id = figures.id AND (
-       partner.cci_last_solicitation_date IS DISTINCT FROM figures.last_sol
-    OR partner.cci_solicitation_count_30d IS DISTINCT FROM figures.sol30
-    OR partner.cci_solicitation_count_90d IS DISTINCT FROM figures.sol90
-    OR partner.cci_solicitation_count_365d IS DISTINCT FROM figures.sol365
-    OR partner.cci_mailing_received_count IS DISTINCT FROM figures.received
-    OR partner.cci_mailing_opened_count IS DISTINCT FROM figures.opened
-    OR partner.cci_mailing_clicked_count IS DISTINCT FROM figures.clicked
-    OR partner.cci_open_rate IS DISTINCT FROM figures.open_rate
-    OR partner.cci_click_rate IS DISTINCT FROM figures.click_rate
-    OR partner.cci_last_open_date IS DISTINCT FROM figures.last_open
-    OR partner.cci_engagement_score IS DISTINCT FROM figures.score
-    OR partner.cci_email_health IS DISTINCT FROM figures.health
-    OR partner.cci_figures_due IS DISTINCT FROM figures.due)
+ WHERE partner.id = figures.id AND ({changed})
 RETURNING partner.id
 """)
+# The stored figures: column of res_partner, column of the figures above.
+FIGURE_COLUMNS = (
+    ("cci_last_solicitation_date", "last_sol"),
+    ("cci_solicitation_count_30d", "sol30"),
+    ("cci_solicitation_count_90d", "sol90"),
+    ("cci_solicitation_count_365d", "sol365"),
+    ("cci_mailing_received_count", "received"),
+    ("cci_mailing_opened_count", "opened"),
+    ("cci_mailing_clicked_count", "clicked"),
+    ("cci_open_rate", "open_rate"),
+    ("cci_click_rate", "click_rate"),
+    ("cci_last_open_date", "last_open"),
+    ("cci_engagement_score", "score"),
+    ("cci_email_health", "health"),
+    ("cci_figures_due", "due"),
+)
+# ... written where one of them changed
+ASSIGNMENTS = sql.SQL(", ").join(
+    sql.SQL("{} = {}").format(sql.Identifier(column), sql.Identifier("figures", figure))
+    for column, figure in FIGURE_COLUMNS)
+CHANGED = sql.SQL(" OR ").join(
+    sql.SQL("{} IS DISTINCT FROM {}").format(sql.Identifier("partner", column),
+                                             sql.Identifier("figures", figure))
+    for column, figure in FIGURE_COLUMNS)
 REFRESH_SCOPES = {
     "everyone": sql.SQL("TRUE"),
     "partners": sql.SQL("partner.id = ANY(%(ids)s::int[])"),
@@ -408,6 +406,7 @@ class ResPartner(models.Model):
         cr = self.env.cr
         statement = render(cr, REFRESH_FIGURES.format(
             scope=REFRESH_SCOPES[scope], email=email_sql("partner.email"),
+            assignments=ASSIGNMENTS, changed=CHANGED,
             contact_table=sql.Identifier(CONTACT_TABLE), contact_email=email_sql("contact.email")))
         # every partner: the whole ledger, grouped twice, in memory rather than in files
         with sql_settings(cr, **({"work_mem": "256MB"} if partner_ids is None else {})):
