@@ -5,7 +5,14 @@ from psycopg2 import sql
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..odoo11 import CONTACT_MODEL, CONTACT_TABLE, MAILING_MODEL, TRACE_MODEL
+from ..odoo11 import (
+    CONTACT_MODEL,
+    CONTACT_TABLE,
+    MAILING_MODEL,
+    TRACE_MAILING_COLUMN,
+    TRACE_MODEL,
+    TRACE_TABLE,
+)
 from ..tools import render
 
 _logger = logging.getLogger(__name__)
@@ -135,6 +142,10 @@ INDEXES = (
      sql.SQL("(({}))").format(email_sql("email"))),
     ("cci_mass_mailing_contact_email_idx", CONTACT_TABLE,
      sql.SQL("(({}))").format(email_sql("email"))),
+    # Odoo 11 reads a mailing's tracking by mailing (its statistics, on every form and card
+    # of a mailing) without an index: a scan of all the tracking rows each time
+    ("cci_mail_statistics_mailing_idx", TRACE_TABLE,
+     sql.SQL("({})").format(sql.Identifier(TRACE_MAILING_COLUMN))),
 )
 CREATE_INDEX = sql.SQL("CREATE INDEX IF NOT EXISTS {name} ON {table} {definition}")
 # The unique key of facts: what makes every capture idempotent.

@@ -23,25 +23,31 @@ RECIPIENTS_OF = sql.SQL("""
     SELECT COALESCE({partner}, {partner_by_email}), {email} FROM {table} recipient
      WHERE recipient.id IN ({ids})
 """)
-# A contact is its partner, an address without one is the address.
-KEY = "CASE WHEN p IS NOT NULL THEN 'p' || p ELSE 'e' || e END"
 # The overlaps of {mine} with {theirs} (mailing_id, partner, address), in one statement:
-# how many each shares, the shared partners and addresses.
+# how many each shares, the shared partners and addresses. A recipient is its partner, or
+# its address when it has none; partners are matched as integers, addresses apart.
 OVERLAPS = sql.SQL("""
     WITH mine AS MATERIALIZED (
-        SELECT DISTINCT """ + KEY + """ AS key, p, e FROM ({mine}) audience (p, e)
+        SELECT DISTINCT p, CASE WHEN p IS NULL THEN e END AS e FROM ({mine}) audience (p, e)
          WHERE p IS NOT NULL OR e IS NOT NULL
     ),
-    theirs AS (
-        SELECT DISTINCT mailing_id, """ + KEY + """ AS key FROM ({theirs}) audience
+    theirs AS MATERIALIZED (
+        SELECT DISTINCT mailing_id, p, CASE WHEN p IS NULL THEN e END AS e
+          FROM ({theirs}) audience
          WHERE p IS NOT NULL OR e IS NOT NULL
+    ),
+    shared AS (
+        SELECT theirs.mailing_id, mine.p, NULL::varchar AS e
+          FROM theirs JOIN mine ON mine.p = theirs.p
+        UNION ALL
+        SELECT theirs.mailing_id, NULL::integer, mine.e
+          FROM theirs JOIN mine ON mine.e = theirs.e
     )
-    SELECT theirs.mailing_id, count(*),
-           COALESCE(array_agg(mine.p ORDER BY mine.p) FILTER (WHERE mine.p IS NOT NULL),
-                    '{{}}'),
-           COALESCE(array_agg(mine.e ORDER BY mine.e) FILTER (WHERE mine.p IS NULL), '{{}}')
-      FROM theirs JOIN mine USING (key)
-     GROUP BY theirs.mailing_id
+    SELECT mailing_id, count(*),
+           COALESCE(array_agg(p ORDER BY p) FILTER (WHERE p IS NOT NULL), '{{}}'),
+           COALESCE(array_agg(e ORDER BY e) FILTER (WHERE p IS NULL), '{{}}')
+      FROM shared
+     GROUP BY mailing_id
 """)
 THEIRS = sql.SQL("SELECT {id} AS mailing_id, p, e FROM ({audience}) audience (p, e)")
 

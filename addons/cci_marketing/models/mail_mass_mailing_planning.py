@@ -12,7 +12,8 @@ OVERLAP_DAYS = 3
 # How many shared contacts an overlap names.
 SHARED_NAMES = 5
 
-# The first names of the shared contacts, in the order a person reads them.
+# The names of the first shared contacts (the oldest partners), in the order a person reads
+# them: sorting every name of 100,000 shared contacts would cost more than the overlap.
 FIRST_NAMES = "SELECT name FROM res_partner WHERE id = ANY(%s) ORDER BY name LIMIT %s"
 
 
@@ -66,9 +67,9 @@ class MailMassMailing(models.Model):
 
     @api.model
     def _cci_shared_names(self, overlap, most=SHARED_NAMES):
-        """The shared contacts of an overlap, as a line a person reads: the first names,
-        then how many more."""
-        self.env.cr.execute(FIRST_NAMES, (list(overlap["shared_partner_ids"]), most))
+        """The shared contacts of an overlap, as a line a person reads: a few names, then
+        how many more."""
+        self.env.cr.execute(FIRST_NAMES, (sorted(overlap["shared_partner_ids"])[:most], most))
         names = [row[0] for row in self.env.cr.fetchall()]
         names += sorted(overlap["shared_emails"])[:most - len(names)]
         text = ", ".join(names)

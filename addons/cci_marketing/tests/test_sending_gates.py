@@ -276,3 +276,10 @@ class TestABrokenFilterBreaksNothingElse(SendingCase):
         mailings = self.env["mail.mass_mailing"].sudo(self.employee).browse(
             (broken | fine).ids)
         self.assertEqual(mailings.mapped("total"), [0, 2])
+
+    def test_the_count_of_recipients_is_odoos_with_or_without_a_b_sampling(self):
+        mailing = self.draft()
+        self.assertEqual(mailing.total, len(mailing.get_recipients()))
+        mailing.write({"contact_ab_pc": 50})  # Odoo's sampling: half of them
+        mailing.invalidate_cache(["total"])
+        self.assertEqual(mailing.total, 1)

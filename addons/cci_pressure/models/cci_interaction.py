@@ -5,6 +5,10 @@ from odoo.addons.cci_marketing.tools import render
 
 SOLICITATION_INDEX = sql.SQL("CREATE INDEX IF NOT EXISTS {name} ON cci_interaction ({column}, date)"
                              " WHERE is_solicitation")
+# A department's recent complaint rate (mail_mass_mailing_complaints.py), from this alone.
+OUTCOME_INDEX = ("CREATE INDEX IF NOT EXISTS cci_interaction_department_outcome_idx"
+                 " ON cci_interaction (department_id, kind, date)"
+                 " WHERE kind IN ('mailing_complained', 'mailing_sent')")
 
 
 class CciInteraction(models.Model):
@@ -19,12 +23,14 @@ class CciInteraction(models.Model):
     @api.model_cr
     def init(self):
         """Indexes of the quota queries: the solicitations of a set of contacts, or of a set
-        of companies, in a window of dates (partial: solicitations are a part of the rows)."""
+        of companies, in a window of dates (partial: solicitations are a part of the rows);
+        and of a department's recent complaint rate."""
         res = super().init()
         for name, column in (("cci_interaction_solicit_partner_idx", "partner_id"),
                              ("cci_interaction_solicit_company_idx", "commercial_partner_id")):
             self.env.cr.execute(render(self.env.cr, SOLICITATION_INDEX.format(
                 name=sql.Identifier(name), column=sql.Identifier(column))))
+        self.env.cr.execute(OUTCOME_INDEX)
         return res
 
     @api.model

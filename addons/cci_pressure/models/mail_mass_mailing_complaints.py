@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.addons.cci_marketing.odoo11 import MAILING_MODEL, MAILING_TABLE
+from odoo.addons.cci_marketing.odoo11 import MAILING_MODEL
 from odoo.addons.cci_marketing.tools import window_action
 
 from .cci_complaint import COMPLAINT_LIMIT
@@ -13,18 +13,18 @@ MAILING_COUNTS = """
      WHERE mass_mailing_id = ANY(%(ids)s) AND kind IN ('mailing_complained', 'mailing_sent')
      GROUP BY mass_mailing_id
 """
-# The same for the mailings of each department received over the recent days.
+# The same for the mailings of each department received over the recent days, read from
+# the ledger's own department of each row (its mailing's when it was recorded) through
+# the index cci_interaction_department_outcome_idx (see cci_interaction.py).
 DEPARTMENT_COUNTS = """
-    SELECT mailing.cci_department_id,
-           count(*) FILTER (WHERE row_.kind = 'mailing_complained'),
-           count(*) FILTER (WHERE row_.kind = 'mailing_sent')
-      FROM cci_interaction row_
-      JOIN {table} mailing ON mailing.id = row_.mass_mailing_id
-     WHERE mailing.cci_department_id = ANY(%(departments)s)
-       AND row_.kind IN ('mailing_complained', 'mailing_sent')
-       AND row_.date > (now() AT TIME ZONE 'UTC') - make_interval(days => %(days)s)
-     GROUP BY mailing.cci_department_id
-""".format(table=MAILING_TABLE)
+    SELECT department_id, count(*) FILTER (WHERE kind = 'mailing_complained'),
+           count(*) FILTER (WHERE kind = 'mailing_sent')
+      FROM cci_interaction
+     WHERE department_id = ANY(%(departments)s)
+       AND kind IN ('mailing_complained', 'mailing_sent')
+       AND date > (now() AT TIME ZONE 'UTC') - make_interval(days => %(days)s)
+     GROUP BY department_id
+"""
 
 
 def rate(complaints, sent):
