@@ -13,6 +13,7 @@ import pytest
 from selenium import webdriver
 from selenium.common.exceptions import (
     ElementClickInterceptedException,
+    JavascriptException,
     StaleElementReferenceException,
     TimeoutException,
 )
@@ -228,7 +229,12 @@ class Page:
         end = time.time() + self.timeout
         quiet, busy = 0, ""
         while quiet < 2:
-            busy = self.driver.execute_async_script(BUSY_JS, 5000)
+            try:
+                busy = self.driver.execute_async_script(BUSY_JS, 5000)
+            except (TimeoutException, JavascriptException):
+                # the page went on to another one (a form posted) before the script
+                # answered, or the machine held the browser past the script's timeout
+                busy = "a page loading"
             quiet = 0 if busy else quiet + 1
             if busy and time.time() > end:
                 path = self.screenshot("busy")
