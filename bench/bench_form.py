@@ -3,6 +3,7 @@ over HTTP (XML-RPC here, the same server code), for a mailing of 100,000 recipie
 four other planned mailings of 10,000 to 100,000 recipients overlapping it. The mailings
 are committed for the server to see them, and deleted afterwards."""
 import os
+import pathlib
 import statistics
 import sys
 import time
@@ -47,9 +48,9 @@ def measure(registry, db, repeat, logdir, log=print):
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         mailing_id, created, recipients = _setup(env, 100000)
-    logfile = os.path.join(logdir, "bench-form-%s.log" % db)
-    open(logfile, "w").close()
-    proc, url = start_server(db, 25, _Path(logfile))
+    logfile = pathlib.Path(logdir, "bench-form-%s.log" % db)
+    logfile.write_text("")
+    proc, url = start_server(db, 25, logfile)
     try:
         common = xmlrpc.client.ServerProxy(url + "/xmlrpc/2/common", allow_none=True)
         models = xmlrpc.client.ServerProxy(url + "/xmlrpc/2/object", allow_none=True)
@@ -83,10 +84,3 @@ def measure(registry, db, repeat, logdir, log=print):
             "overlapping": row["cci_overlap_count"], "without_quota_panel_seconds": without_s,
             "overlaps_seconds": overlaps_s}
 
-
-class _Path(str):
-    """What start_server reads its log through."""
-
-    def read_text(self):
-        with open(self) as f:
-            return f.read()

@@ -536,6 +536,21 @@ def save(path, results):
         json.dump(results, f, indent=1, default=str)
 
 
+# The measures of each scale, in order: (name, run(db, scale, args, results)).
+MEASURES = (
+    ("timeline", lambda db, scale, args, results: bench_timeline(
+        db, args.repeat, results, restart=not args.no_restart)),
+    ("recompute", lambda db, scale, args, results: bench_recompute(
+        db, args.repeat, results, scale)),
+    ("nightly", lambda db, scale, args, results: bench_nightly(db, args.repeat, results)),
+    ("form", lambda db, scale, args, results: bench_form(db, args.repeat, results)),
+    ("exclusion", lambda db, scale, args, results: bench_exclusion(
+        db, args.repeat, results, size=args.send_size or EXCLUSION_SIZE.get(scale, 10000),
+        send_sample=args.send_sample)),
+    ("pressure", lambda db, scale, args, results: bench_pressure(db, args.repeat, results)),
+)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scales", default="S,M,L")
@@ -586,38 +601,12 @@ def main():
             log("%s: backfill" % scale)
             bench_backfill(db, results)
             save(path, results)
-        if wanted("timeline"):
-            log("%s: timeline" % scale)
-            bench_timeline(db, args.repeat, results, restart=not args.no_restart)
-            results.setdefault("repeats", {})["timeline"] = args.repeat
-            save(path, results)
-        if wanted("recompute"):
-            log("%s: recompute" % scale)
-            bench_recompute(db, args.repeat, results, scale)
-            results.setdefault("repeats", {})["recompute"] = args.repeat
-            save(path, results)
-        if wanted("nightly"):
-            log("%s: nightly" % scale)
-            bench_nightly(db, args.repeat, results)
-            results.setdefault("repeats", {})["nightly"] = args.repeat
-            save(path, results)
-        if wanted("form"):
-            log("%s: form" % scale)
-            bench_form(db, args.repeat, results)
-            results.setdefault("repeats", {})["form"] = args.repeat
-            save(path, results)
-        if wanted("exclusion"):
-            log("%s: exclusion" % scale)
-            bench_exclusion(db, args.repeat, results,
-                            size=args.send_size or EXCLUSION_SIZE.get(scale, 10000),
-                            send_sample=args.send_sample)
-            results.setdefault("repeats", {})["exclusion"] = args.repeat
-            save(path, results)
-        if wanted("pressure"):
-            log("%s: pressure" % scale)
-            bench_pressure(db, args.repeat, results)
-            results.setdefault("repeats", {})["pressure"] = args.repeat
-            save(path, results)
+        for measure, run in MEASURES:
+            if wanted(measure):
+                log("%s: %s" % (scale, measure))
+                run(db, scale, args, results)
+                results.setdefault("repeats", {})[measure] = args.repeat
+                save(path, results)
         all_results[scale] = results
         log("%s: %s" % (scale, json.dumps(results, default=str)))
     if args.out:

@@ -4,11 +4,10 @@ from datetime import timedelta
 from psycopg2 import sql
 
 from odoo import fields, models
-from odoo.tools.safe_eval import safe_eval
+from odoo.exceptions import UserError
 
 from ..odoo11 import MAILING_MODEL
 from ..tools import render
-from .cci_interaction import email_sql, partner_by_email_sql
 from .mail_mass_mailing import SENT_STATES
 
 _logger = logging.getLogger(__name__)
@@ -19,10 +18,7 @@ SENT_TO = """
      WHERE mass_mailing_id = %s AND kind = 'mailing_sent'
 """
 # Who a mailing to another model reaches: the contact of each recipient, else its address.
-RECIPIENTS_OF = sql.SQL("""
-    SELECT COALESCE({partner}, {partner_by_email}), {email} FROM {table} recipient
-     WHERE recipient.id IN ({ids})
-""")
+RECIPIENTS_OF = "SELECT partner_id, email FROM (%s) recipients (res_id, partner_id, email)"
 # The overlaps of {mine} with {theirs} (mailing_id, partner, address), in one statement:
 # how many each shares, the shared partners and addresses. A recipient is its partner, or
 # its address when it has none; partners are matched as integers, addresses apart.
@@ -102,21 +98,14 @@ class MailMassMailing(models.Model):
         model = mailing.mailing_model_real
         if not mailing.mailing_domain or model not in self.env:
             return None
-        Target = self.env[model].sudo()
         try:
-            query = Target._where_calc(safe_eval(mailing.mailing_domain))
-            from_clause, where_clause, params = query.get_sql()
-        except Exception:  # pylint: disable=broad-except
+            from_clause, where_clause, params = mailing._cci_domain_sql()
+        except UserError:
             _logger.info("Mailing %s: its recipients domain cannot be evaluated", mailing.id)
             return None
         ids = cr.mogrify('SELECT "%s".id FROM %s WHERE %s' % (
-            Target._table, from_clause, where_clause or "TRUE"), params).decode()
+            self.env[model]._table, from_clause, where_clause or "TRUE"), params).decode()
         if model == "res.partner":
             return "SELECT partners.id, NULL::varchar FROM (%s) partners" % ids
-        table, partner_col, email_col = mailing._cci_recipient_columns()
-        partner = (sql.Identifier("recipient", partner_col) if partner_col
-                   else sql.SQL("NULL::integer"))
-        email = email_sql(sql.Identifier("recipient", email_col))
-        return render(cr, RECIPIENTS_OF.format(
-            partner=partner, partner_by_email=partner_by_email_sql(email), email=email,
-            table=sql.Identifier(table), ids=sql.SQL(ids)))
+        return RECIPIENTS_OF % mailing._cci_recipients_sql(
+            sql.SQL("recipient.id IN ({})").format(sql.SQL(ids)))

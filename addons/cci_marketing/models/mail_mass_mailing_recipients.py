@@ -3,6 +3,7 @@ import logging
 from psycopg2 import sql
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools.safe_eval import safe_eval
 
 from ..odoo11 import CONTACT_TABLE, MAILING_MODEL, RECIPIENT_COLUMNS, SOURCE_MAILING
@@ -12,12 +13,14 @@ from .res_partner_figures import BOUNCE_COUNTER_LIMIT
 
 _logger = logging.getLogger(__name__)
 
-# Each recipient with its contact, else the contact that has its address, and its address.
+# Each recipient (of {where}) with its contact, else the contact that has its address, and
+# its address.
 RECIPIENTS = sql.SQL("""
     SELECT recipient.id, COALESCE({partner}, {partner_by_email}), {email}
       FROM {table} recipient
-     WHERE recipient.id = ANY(%(ids)s)
+     WHERE {where}
 """)
+RECIPIENTS_BY_ID = sql.SQL("recipient.id = ANY(%(ids)s)")
 # Of these contacts, those whose address bounced or who opted out.
 UNHEALTHY_PARTNERS = """
     SELECT id, cci_email_health FROM res_partner
@@ -150,15 +153,37 @@ class MailMassMailing(models.Model):
         The contact of an address-only recipient (a mailing contact) is the partner with
         that address, as on the timeline.
         """
+        self.env.cr.execute(self._cci_recipients_sql(RECIPIENTS_BY_ID),
+                            {"ids": list(res_ids)})
+        return self.env.cr.fetchall()
+
+    def _cci_recipients_sql(self, where):
+        """The SQL text of (res_id, partner_id or None, normalized email or None) of the
+        recipients ``where`` (an SQL condition on ``recipient``) selects."""
         self.ensure_one()
         table, partner_col, email_col = self._cci_recipient_columns()
         partner = (sql.Identifier("recipient", partner_col) if partner_col
                    else sql.SQL("NULL::integer"))
         email = email_sql(sql.Identifier("recipient", email_col))
-        query = RECIPIENTS.format(partner=partner, partner_by_email=partner_by_email_sql(email),
-                                  email=email, table=sql.Identifier(table))
-        self.env.cr.execute(render(self.env.cr, query), {"ids": list(res_ids)})
-        return self.env.cr.fetchall()
+        return render(self.env.cr, RECIPIENTS.format(
+            partner=partner, partner_by_email=partner_by_email_sql(email), email=email,
+            table=sql.Identifier(table), where=where))
+
+    def _cci_domain_sql(self):
+        """(FROM, WHERE, params) of the records the mailing's filter selects today (no A/B
+        sampling): Odoo's own query of the domain. A filter that is not valid is refused
+        in plain words."""
+        self.ensure_one()
+        mailing = self.sudo()
+        try:
+            query = self.env[mailing.mailing_model_real].sudo()._where_calc(
+                safe_eval(mailing.mailing_domain or "[]"))
+        except (ValueError, SyntaxError, NameError, TypeError, KeyError,
+                AttributeError) as err:
+            raise UserError(
+                _("The recipients' filter of the mailing '%(name)s' is not valid: %(error)s")
+                % {"name": mailing.name, "error": err})
+        return query.get_sql()
 
     def _cci_recipient_columns(self):
         """(table, partner column or None, e-mail column) of this mailing's recipients."""

@@ -128,10 +128,7 @@ scored AS (
        CASE WHEN COALESCE(mail.received, 0) = 0 THEN 0
             ELSE round(100.0 * mail.clicked / mail.received, 1) END AS click_rate,
        mail.last_open, mail.last_life, mail.first_sent, mail.first_sent365,
-       fact.first30, fact.first90, fact.first365,
-       CASE WHEN COALESCE(mail.received365, 0) = 0 THEN 0
-            ELSE 50.0 * LEAST(1.0, mail.engaged365::numeric / mail.received365) END
-           AS engaged_part,
+       fact.first30, fact.first90, fact.first365, engaged.engaged_part,
        round(
          CASE WHEN mail.last_life IS NULL THEN 0
               WHEN mail.last_life >= %(now)s::timestamp - %(recency_full)s * interval '1 day'
@@ -141,8 +138,7 @@ scored AS (
               ELSE 50.0 * (%(recency_zero)s
                            - extract(epoch FROM (%(now)s::timestamp - mail.last_life)) / 86400.0)
                    / (%(recency_zero)s - %(recency_full)s) END
-         + CASE WHEN COALESCE(mail.received365, 0) = 0 THEN 0
-                ELSE 50.0 * LEAST(1.0, mail.engaged365::numeric / mail.received365) END
+         + engaged.engaged_part
        )::integer AS score,
        CASE WHEN target.opt_out OR COALESCE(address.opt_out, FALSE) THEN 'opted_out'
             WHEN fact.own_bounce IS NOT NULL
@@ -161,6 +157,11 @@ scored AS (
       LEFT JOIN mail_figures mail ON mail.target = target.id
       LEFT JOIN fact_figures fact ON fact.target = target.id
       LEFT JOIN address ON address.id = target.id
+      -- the score's engagement half: the share of the year's mailings that showed life
+      CROSS JOIN LATERAL (
+          SELECT CASE WHEN COALESCE(mail.received365, 0) = 0 THEN 0
+                      ELSE 50.0 * LEAST(1.0, mail.engaged365::numeric / mail.received365)
+                 END AS engaged_part) engaged
 ),
 -- When the figures would next change if nothing happened: a solicitation or a mailing
 -- leaves a window, the score's recency half loses its next point, a silence reaches the

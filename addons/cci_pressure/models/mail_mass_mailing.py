@@ -15,7 +15,6 @@ from odoo.addons.cci_marketing.tools import (
 )
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import html_escape
-from odoo.tools.safe_eval import safe_eval
 
 from .cci_pressure_engine import NO_SOLICIT_RULE
 from .cci_pressure_rule import MAX_WINDOW_DAYS
@@ -391,13 +390,7 @@ class MailMassMailing(models.Model):
             ids = prefix + "_ids"
             return table, TARGETS_BY_ID.format(table=table, ids=sql.SQL(ids)), {
                 ids: self.sudo().get_recipients() or []}
-        try:
-            query = Target._where_calc(safe_eval(self.mailing_domain))
-        except (ValueError, SyntaxError, NameError, TypeError, KeyError) as err:
-            raise UserError(
-                _("The recipients' filter of the mailing '%(name)s' is not valid: %(error)s")
-                % {"name": self.name, "error": err})
-        from_clause, where_clause, params = query.get_sql()
+        from_clause, where_clause, params = self._cci_domain_sql()
         where, params = named(where_clause or "TRUE", params, prefix)
         if from_clause.strip() == render(self.env.cr, table):
             return table, sql.SQL(where), params

@@ -1,8 +1,7 @@
-from datetime import timedelta
-
 from psycopg2 import sql
 
 from odoo import api, fields, models
+from odoo.addons.cci_marketing.models.res_partner_figures_nightly import WRITE_MARGIN
 from odoo.addons.cci_marketing.tools import render
 
 # A solicitation counts in a rule of W days while its date is after now - W days (see the
@@ -58,7 +57,7 @@ class ResPartner(models.Model):
                  for days in sorted(set(rules.mapped("window_days")))]
         statement = PRESSURE_MOVED.format(
             moves=sql.SQL(" UNION ALL ").join(moves + [sql.SQL(OTHER_MOVES)]))
-        since = fields.Datetime.from_string(mark["at"]) - timedelta(hours=1)
+        since = fields.Datetime.from_string(mark["at"]) - WRITE_MARGIN
         self.env.cr.execute(render(self.env.cr, statement), {
             "since": fields.Datetime.to_string(since), "now": now,
             "since_id": mark["previous_id"],
