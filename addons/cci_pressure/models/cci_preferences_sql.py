@@ -11,18 +11,23 @@ from odoo.addons.cci_marketing.odoo11 import MAILING_TABLE
 # The contact's own cap, "at most one solicitation a week / month / quarter": a rule of
 # weight 1 per solicitation (a mailing whose category weighs 0 does not count), over from
 # the date until the last solicitation in the window leaves it. The periods come as
-# arrays: (choice, pseudo-rule id, days).
+# arrays: (choice, pseudo-rule id, days). The few partners with a cap are read through
+# OWN_LIMIT_INDEX (its condition repeated here, so that PostgreSQL uses it), not the
+# whole audience's partners.
+OWN_LIMIT_INDEX = ("CREATE INDEX IF NOT EXISTS res_partner_cci_own_limit_idx"
+                   " ON res_partner (cci_own_limit) WHERE cci_own_limit <> 'none'")
 OWN_LIMIT = sql.SQL("""
     INSERT INTO cci_pressure_over (rule_id, company, key, from_day, until_day)
     SELECT own.rule_id, FALSE, own.partner_id, 0,
            least(max(ceil(date_part('epoch', row_.date - %(d0)s::timestamp) / 86400)::int)
                  + own.window_days, %(horizon)s + 1)
       FROM (SELECT DISTINCT partner.id AS partner_id, limits.rule_id, limits.window_days
-              FROM cci_pressure_audience audience
-              JOIN res_partner partner ON partner.id = audience.partner_id
+              FROM res_partner partner
               JOIN unnest(%(choices)s::varchar[], %(rule_ids)s::int[], %(days)s::int[])
                    AS limits(choice, rule_id, window_days)
-                ON limits.choice = partner.cci_own_limit) own
+                ON limits.choice = partner.cci_own_limit
+             WHERE partner.cci_own_limit <> 'none'
+               AND partner.id IN (SELECT partner_id FROM cci_pressure_audience)) own
       JOIN cci_interaction row_
         ON row_.partner_id = own.partner_id AND row_.is_solicitation
        AND row_.date > %(d0)s::timestamp - make_interval(days => own.window_days)

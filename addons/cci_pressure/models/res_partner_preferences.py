@@ -2,6 +2,8 @@ from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.addons.cci_marketing.tools import format_moment
 from odoo.exceptions import AccessError, UserError
 
+from .cci_preferences_sql import OWN_LIMIT_INDEX
+
 OWN_LIMITS = [
     ("none", "No limit of their own"),
     ("week", "At most one a week"),
@@ -48,6 +50,12 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     # ORM
     # ------------------------------------------------------------------
+
+    @api.model_cr
+    def init(self):
+        res = super().init()
+        self.env.cr.execute(OWN_LIMIT_INDEX)
+        return res
 
     @api.model
     def create(self, vals):
