@@ -13,6 +13,9 @@ NO_SOLICIT_RULE = 0  # pseudo-rule id of res.partner.cci_no_solicit_until
 # Above this many recipients, the window of the ledger is read once for all of them; below,
 # each recipient's rows through the partial indexes (a sending batch, a small mailing).
 ONE_PASS_AUDIENCE = 5000
+# From this share of the partners, the check on the date counts the window whole rather
+# than narrowed to the audience first (see q.WINDOW_WHOLE).
+WHOLE_WINDOW_SHARE = 0.25
 AUDIENCE = sql.Identifier("cci_pressure_audience")
 
 
@@ -130,7 +133,7 @@ class CciPressureEngine(models.AbstractModel):
                                       "d0": fields.Datetime.to_string(moment)})
             self._own_choices(category, department, moment, horizon, exclude_id)
             if sending and not horizon:
-                self._over_on_date(rules, weight, planned, moment, exclude_id)
+                self._over_on_date(rules, weight, planned, moment, exclude_id, total)
             else:  # the departments' share and the days after the date read the history
                 self._keep_heavy(rules, weight, planned, moment, exclude_id)
                 cr.execute(q.ANALYZE_HEAVY)
@@ -138,7 +141,10 @@ class CciPressureEngine(models.AbstractModel):
         result = {"total": total, "best": None}
         if sending:
             cr.execute(q.OVER_NOW)
-            over = dict(cr.fetchall())
+            over = {}
+            for contact_rules, company_rules, res_ids in cr.fetchall():
+                rule_ids = sorted(set((contact_rules or []) + (company_rules or [])))
+                over.update(dict.fromkeys(res_ids, rule_ids))
             if alone:
                 cr.execute(q.AUDIENCE_IDS)
                 for res_id, in cr.fetchall():
@@ -182,18 +188,19 @@ class CciPressureEngine(models.AbstractModel):
 
     @api.model
     def _window(self, rules, date, exclude_id, audience=AUDIENCE, large=None,
-                materialized=True, scopes=None):
+                materialized=True, scopes=None, whole=False):
         """(window, history, params): the pieces of a WITH whose queries ``history_contacts``
         and ``history_companies`` (for the scopes of these rules) hold the ledger's
         solicitations of the audience's contacts and companies in the longest window before
         the date, with their weights: a join per scope, so that PostgreSQL reads a small
-        audience through the partial indexes and a large one in one pass over the window."""
+        audience through the partial indexes and a large one in one pass over the window;
+        ``whole``: with a large one, the window of every key (see q.WINDOW_WHOLE)."""
         start = date - timedelta(days=max(rules.mapped("window_days") or [0]))
         if large is None:
             self.env.cr.execute(q.AUDIENCE_SIZE)
             large = self.env.cr.fetchone()[0] > ONE_PASS_AUDIENCE
         if large:
-            window = q.WINDOW_ONE_PASS.format(
+            window = (q.WINDOW_WHOLE if whole else q.WINDOW_ONE_PASS).format(
                 weights=q.MAILING_WEIGHTS, audience=audience,
                 rows=q.WINDOW_ROWS.format(source=sql.SQL("cci_interaction row_")))
         else:
@@ -336,15 +343,22 @@ class CciPressureEngine(models.AbstractModel):
         return sql.SQL(" UNION ALL ").join(parts), params
 
     @api.model
-    def _over_on_date(self, rules, weight, planned, date, exclude_id):
-        """Fill cci_pressure_over with the (rule, key) over quota on the date itself."""
+    def _over_on_date(self, rules, weight, planned, date, exclude_id, size):
+        """Fill cci_pressure_over with the (rule, key) over quota on the date itself, for
+        an audience of ``size`` recipients."""
         if not rules:
             return
         checks, params = self._load_checks(rules, weight, planned)
-        window, history, window_params = self._window(rules, date, exclude_id,
-                                                      materialized=False)
+        cr = self.env.cr
+        cr.execute(q.PARTNERS_ESTIMATE)
+        partners = cr.fetchone()[0]
+        # OVER_NOW joins the keys over to the audience: those of others are left out there
+        whole = size > ONE_PASS_AUDIENCE and 0 <= partners * WHOLE_WINDOW_SHARE <= size
+        window, history, window_params = self._window(
+            rules, date, exclude_id, large=size > ONE_PASS_AUDIENCE, materialized=False,
+            whole=whole)
         params.update(window_params)
-        self.env.cr.execute(q.render(self.env.cr, q.OVER_ON_DATE.format(
+        cr.execute(q.render(cr, q.OVER_ON_DATE.format(
             window=window, history=history, checks=checks)), params)
 
     @api.model

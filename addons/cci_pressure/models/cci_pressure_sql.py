@@ -194,6 +194,17 @@ WINDOW_ONE_PASS = sql.SQL("""
          WHERE commercial_partner_id IN (SELECT company_id FROM {audience})
     )
 """)
+# The same, not narrowed to the audience: for an audience of most of the chamber, whose
+# keys are most of the window's, counting the others' too costs less than leaving them
+# out; only a statement that joins its result to the audience may read it.
+WINDOW_WHOLE = sql.SQL("""
+    {weights},
+    window_rows AS MATERIALIZED ({rows}),
+    window_contacts AS (SELECT * FROM window_rows),
+    window_companies AS (SELECT * FROM window_rows)
+""")
+# The partners in the database, as PostgreSQL's statistics estimate them (-1: unknown).
+PARTNERS_ESTIMATE = "SELECT reltuples FROM pg_class WHERE oid = 'res_partner'::regclass"
 WINDOW_PER_KEY = sql.SQL("""
     {weights},
     window_contacts AS ({contacts}),
@@ -399,8 +410,19 @@ HITS = """
         ON audience.company_id = stretch.key
      WHERE stretch.from_day = 0 AND stretch.company
 """
-OVER_NOW = ("SELECT res_id, array_agg(rule_id ORDER BY rule_id) FROM (" + HITS + ") hits"
-            " GROUP BY res_id")
+# The recipients over on day 0, as (their contact's rules, their company's, the recipients
+# over exactly these): a few rows of long arrays, which the driver reads several times
+# faster than a row per recipient; the audience is read once, joined to its keys over.
+KEY_RULES = """(SELECT key, array_agg(rule_id ORDER BY rule_id) AS rule_ids
+                 FROM cci_pressure_over WHERE from_day = 0 AND {}company GROUP BY key)"""
+OVER_NOW = """
+    SELECT contact.rule_ids, company.rule_ids, array_agg(audience.res_id)
+      FROM cci_pressure_audience audience
+      LEFT JOIN """ + KEY_RULES.format("NOT ") + """ contact ON contact.key = audience.partner_id
+      LEFT JOIN """ + KEY_RULES.format("") + """ company ON company.key = audience.company_id
+     WHERE contact.key IS NOT NULL OR company.key IS NOT NULL
+     GROUP BY 1, 2
+"""
 COUNTS = ("SELECT rule_id, count(DISTINCT res_id) FROM (" + HITS + ") hits"
           " GROUP BY GROUPING SETS ((rule_id), ())")
 NO_SOLICIT_DATES = ("SELECT res_id, no_solicit FROM cci_pressure_audience"
