@@ -429,39 +429,47 @@ NO_SOLICIT_DATES = ("SELECT res_id, no_solicit FROM cci_pressure_audience"
                     " WHERE res_id = ANY(%(res_ids)s) AND no_solicit IS NOT NULL")
 
 # Per department (or NULL), the recipients over on day 0 for whom that department's
-# solicitations (sent or planned) count in a quota they exceed.
+# solicitations (sent or planned) count in a quota they exceed: those of the companies
+# where it does, counted per company, and the others whose own contact it is (department 0
+# stands for none, so that the departments compare as plain integers).
 BY_DEPARTMENT = RULES_CTE + """,
     over_on_date AS (
         SELECT rule_id, company, key FROM cci_pressure_over
          WHERE from_day = 0 AND rule_id <> %(no_solicit)s
     ),
     departments AS (
-        SELECT hist.department_id, over_on_date.company, over_on_date.key
+        SELECT COALESCE(hist.department_id, 0) AS department_id, over_on_date.company,
+               over_on_date.key
           FROM over_on_date
           JOIN cci_pressure_hist hist ON hist.company = over_on_date.company
                                      AND hist.key = over_on_date.key
           JOIN rules ON rules.id = over_on_date.rule_id AND hist.first_day > -rules.window_days
                     AND """ + FILTERS + """
         UNION
-        SELECT planned_days.department_id, over_on_date.company, over_on_date.key
+        SELECT COALESCE(planned_days.department_id, 0), over_on_date.company, over_on_date.key
           FROM over_on_date
           JOIN cci_pressure_plan plan ON plan.company = over_on_date.company
                                      AND plan.key = over_on_date.key
           JOIN planned_days ON planned_days.mailing_id = plan.mass_mailing_id
                            AND planned_days.rule_id = over_on_date.rule_id
                            AND planned_days.lo = 0
+    ),
+    by_company AS (
+        SELECT company_id, count(*) AS recipients FROM cci_pressure_audience
+         WHERE company_id IS NOT NULL GROUP BY company_id
     )
-    SELECT department_id, count(*) FROM (
-        SELECT departments.department_id, audience.res_id
+    SELECT NULLIF(department_id, 0), sum(recipients)::int FROM (
+        SELECT departments.department_id, by_company.recipients
+          FROM departments JOIN by_company ON by_company.company_id = departments.key
+         WHERE departments.company
+        UNION ALL
+        SELECT departments.department_id, 1
           FROM departments JOIN cci_pressure_audience audience
             ON audience.partner_id = departments.key
          WHERE NOT departments.company
-        UNION
-        SELECT departments.department_id, audience.res_id
-          FROM departments JOIN cci_pressure_audience audience
-            ON audience.company_id = departments.key
-         WHERE departments.company
-    ) counted GROUP BY department_id
+           AND (departments.department_id, COALESCE(audience.company_id, 0)) NOT IN (
+               SELECT department_id, key FROM departments WHERE company)
+    ) counted GROUP BY 1
 """
 
 # The stretches [from_day, until_day) of {source}, numbered per {part} into islands of

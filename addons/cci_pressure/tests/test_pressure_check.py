@@ -179,6 +179,18 @@ class TestPressureCounting(PressureCase):
         self.assertEqual(result["by_department"],
                          {self.dep_formation.name: 2, self.dep_international.name: 1})
 
+    def test_a_department_counts_a_recipient_once_through_contact_and_company(self):
+        self.rule("T two a week", 2, 7)
+        self.rule("T three a week per company", 3, 7, scope="company")
+        self.sent(self.contact_a, self.at(-3), department=self.dep_formation)
+        self.sent(self.contact_a, self.at(-2), department=self.dep_formation)
+        self.sent(self.contact_b, self.at(-1), department=self.dep_formation)
+        self.sent(self.loner, self.at(-1), department=self.dep_international)
+        # Jeanne over her own quota and her company's, Louis over the company's only
+        result = self.check(self.mailing(self.contact_a | self.contact_b | self.loner))
+        self.assertEqual(result["over_quota"], 2)
+        self.assertEqual(result["by_department"], {self.dep_formation.name: 2})
+
     def test_check_as_a_department_member_returns_plain_values(self):
         self.rule("T two a week", 2, 7)
         self.sent(self.contact_a, self.at(-2))
