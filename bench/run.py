@@ -42,13 +42,14 @@ TARGETS = {
     "timeline_warm": ("first page of a company's timeline", "tens of ms", 0.1),
     "timeline_cold": ("same, first call after a database restart", "tens of ms", 0.1),
     "pressure_check": ("pressure check on the date, 100,000 recipients",
-                       "< 1 s, >= 50x ORM loop", 1.0),
-    "pressure_suggestion": ("same, with the suggested date (next 90 days)", "-", None),
+                       "< 0.5 s, >= 50x ORM loop", 0.5),
+    "pressure_suggestion": ("same, with the suggested date (next 90 days)", "< 1 s", 1.0),
     "pressure_channels": ("pressure check on the date, calls, meetings and registrations"
                           " counting too", "< 1 s", 1.0),
     "pressure_channels_suggestion": ("same, with the suggested date", "-", None),
     "form_read": ("form of a 100,000-recipient mailing, four overlapping (read over HTTP)",
                   "< 1 s", 1.0),
+    "quota_panel_read": ("its quota panel, read once the form shows (over HTTP)", "< 1 s", 1.0),
     "exclusion_overhead": ("send-time exclusion, 10,000 recipients", "< 5 % of sending", 0.05),
     "capture_overhead": ("capture while sending (per mail)", "not noticeable", 0.05),
     "recompute_all": ("recount of every partner's figures and quota level", "minutes", 600),
@@ -287,6 +288,7 @@ def bench_form(db, repeat, results):
 
     results["form_read"] = bench_form.measure(registry(db), db, repeat,
                                               os.path.join(ROOT, ".local"), log=log)
+    results["quota_panel_read"] = {"seconds": results["form_read"]["quota_panel_seconds"]}
 
 
 def bench_pressure(db, repeat, results):
@@ -463,9 +465,11 @@ def markdown(all_results, repeat):
                                                  pc["load_average"][0]))
         if "form_read" in r:
             f = r["form_read"]
-            extra.append("form read %s: without the quota panel %s, the overlaps alone %s"
+            extra.append("form read %s: without the quota panel %s, the overlaps alone %s,"
+                         " the quota panel read after the form shows %s"
                          % (fmt(f["seconds"]), fmt(f["without_quota_panel_seconds"]),
-                            fmt(f["overlaps_seconds"])))
+                            fmt(f["overlaps_seconds"]),
+                            fmt(f.get("quota_panel_seconds"))))
         if "recompute_more" in r:
             extra.append("recompute with %s partners (%s of them added without history) %s"
                          % (format(r["recompute_more"]["partners"], ","),
@@ -511,8 +515,9 @@ def markdown(all_results, repeat):
               " HTTP (XML-RPC to a server on the scale's database, one process), for a"
               " newsletter to 100,000 contacts (all of a smaller scale) with four submitted"
               " mailings of 10,000 to 100,000 of them planned within the three days of the"
-              " overlaps; the quota panel (the check with its 90-day suggestion) is computed"
-              " by that read.",
+              " overlaps. That read leaves the quota panel out (cci_pressure_pending); the"
+              " web client reads the panel's fields once the form shows (the check with its"
+              " 90-day suggestion), measured apart.",
               "- Nightly refresh: the scheduled action of each night, which recounts the"
               " partners with new facts, written since, or whose figures are due, and for"
               " the quota levels those whose rule windows moved. When nothing changed: run"

@@ -17,6 +17,7 @@
         "views/cci_pressure_rule_views.xml",
         "wizards/cci_moderation_wizard_views.xml",
         "views/cci_solicitation_channel_views.xml",
+        "views/cci_pressure_assets.xml",
         "views/mail_mass_mailing_views.xml",
         "views/res_partner_views.xml",
         "views/cci_pressure_report_views.xml",

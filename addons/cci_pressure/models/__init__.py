@@ -5,6 +5,7 @@ from . import cci_pressure_engine_choices
 from . import cci_solicitation_channel
 from . import cci_interaction
 from . import mail_mass_mailing
+from . import mail_mass_mailing_panel
 from . import res_partner
 from . import res_partner_preferences
 from . import cci_unsubscribe

@@ -14,7 +14,6 @@ from odoo.addons.cci_marketing.tools import (
     window_action,
 )
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import html_escape
 
 from .cci_pressure_engine import NO_SOLICIT_RULE
 from .cci_pressure_rule import MAX_WINDOW_DAYS
@@ -41,86 +40,6 @@ class MailMassMailing(models.Model):
         help="What kind of message this is; its weight is what the mailing costs each "
         "recipient in the solicitation quotas. Required to submit the mailing.",
     )
-    cci_pressure_checked = fields.Boolean(string="Quotas checked",
-                                          compute="_compute_cci_pressure")
-    cci_pressure_date = fields.Datetime(string="Quotas checked for",
-                                        compute="_compute_cci_pressure")
-    cci_pressure_date_text = fields.Char(string="Quotas checked on",
-                                         compute="_compute_cci_pressure")
-    cci_pressure_total = fields.Integer(string="Recipients", compute="_compute_cci_pressure")
-    cci_pressure_ok = fields.Integer(string="Within quotas", compute="_compute_cci_pressure")
-    cci_pressure_over = fields.Integer(string="Over quota", compute="_compute_cci_pressure")
-    cci_pressure_suggested_date = fields.Datetime(
-        string="Suggested date", compute="_compute_cci_pressure",
-        help="The first date within 90 days at which the fewest recipients are over quota.",
-    )
-    cci_pressure_suggested_over = fields.Integer(
-        string="Over quota on the suggested date", compute="_compute_cci_pressure"
-    )
-    cci_pressure_better = fields.Boolean(
-        string="Better date within 90 days", compute="_compute_cci_pressure",
-        help="A later date within 90 days has fewer recipients over quota.",
-    )
-    cci_pressure_summary = fields.Html(
-        string="Quota details", compute="_compute_cci_pressure", sanitize=False
-    )
-
-    # ------------------------------------------------------------------
-    # Panel on the form
-    # ------------------------------------------------------------------
-
-    def _compute_cci_pressure(self):
-        for mailing in self:
-            result = {}
-            if isinstance(mailing.id, int) and mailing.state in ("draft", "in_queue") \
-                    and self._cci_pressure_allowed():
-                try:
-                    result = mailing._cci_pressure_result(mailing._cci_pressure_moment(False),
-                                                          HORIZON_DAYS)
-                except UserError as err:
-                    result = {"error": err.name}
-            mailing.update(self._cci_pressure_panel(result))
-            mailing.cci_pressure_date = result.get("date") or False
-            # the panel's sentence: day and time in the user's zone, without seconds
-            mailing.cci_pressure_date_text = format_moment(self, result["date"]) \
-                if result.get("date") else False
-            mailing.cci_pressure_summary = self._cci_pressure_summary_html(result)
-
-    @api.model
-    def _cci_pressure_panel(self, result):
-        """The figures of a check (cci_check_pressure's dict, or {"error": ...}) as the
-        quota panel's fields, on the form and in the decision dialog."""
-        return {
-            "cci_pressure_checked": bool(result) and "error" not in result,
-            "cci_pressure_total": result.get("total", 0),
-            "cci_pressure_ok": result.get("ok", 0),
-            "cci_pressure_over": result.get("over_quota", 0),
-            "cci_pressure_suggested_date": result.get("suggested_date") or False,
-            "cci_pressure_suggested_over": result.get("suggested_over_quota") or 0,
-            "cci_pressure_better": bool(result.get("suggested_date")
-                                        and result["suggested_date"] != result["date"]),
-        }
-
-    @api.model
-    def _cci_pressure_summary_html(self, result):
-        if not result:
-            return False
-        if "error" in result:
-            return "<p class='text-warning'>%s</p>" % html_escape(result["error"])
-        parts = []
-        for title, counts in ((_("Over quota, by rule"), result["by_rule"]),
-                              (_("Quota taken up by the earlier mailings of"),
-                               result["by_department"])):
-            if counts:
-                items = "".join(
-                    "<li>%s</li>" % html_escape(_("%(name)s: %(count)d") % {
-                        "name": name, "count": n})
-                    for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-                )
-                parts.append("<p><strong>%s</strong></p><ul>%s</ul>" % (html_escape(title), items))
-        if not parts:
-            parts.append("<p>%s</p>" % html_escape(_("Every recipient is within their quotas.")))
-        return "".join(parts)
 
     # ------------------------------------------------------------------
     # ACTIONS
@@ -144,11 +63,6 @@ class MailMassMailing(models.Model):
         values = super()._cci_followup_values(audience, res_ids)
         values["cci_category_id"] = self.cci_category_id.id
         return values
-
-    @api.multi
-    def action_cci_check_pressure(self):
-        """The form button: the figures are computed when the form reads them."""
-        return True
 
     @api.multi
     def action_cci_postpone_to_suggested(self):

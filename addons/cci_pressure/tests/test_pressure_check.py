@@ -242,6 +242,37 @@ class TestPressureCounting(PressureCase):
         self.assertFalse(mailing.cci_pressure_checked)
         self.assertIn("not valid", mailing.cci_pressure_summary)
 
+    def test_the_form_reads_the_panel_after_it_shows(self):
+        """The form's read (with cci_pressure_pending) leaves the check out; the web
+        client's second read, with cci_pressure_now, has the figures; a read of the panel's
+        fields alone (an integration) has them at once."""
+        self.rule("T one a week", 1, 7)
+        self.sent(self.contact_a, self.at(-2))
+        mailing = self.mailing(self.contact_a | self.loner)
+        mailing.cci_requested_date = self.at(0)
+        form = mailing.sudo(self.user_formation)
+        panel = ["cci_pressure_pending", "cci_pressure_checked", "cci_pressure_over",
+                 "cci_pressure_total", "cci_pressure_summary"]
+        first = form.read(["name"] + panel)[0]
+        self.assertEqual((first["cci_pressure_pending"], first["cci_pressure_checked"],
+                          first["cci_pressure_over"], first["cci_pressure_summary"]),
+                         (True, False, 0, False))
+        self.assertEqual(first["name"], mailing.name)
+        form.invalidate_cache()
+        then = form.with_context(cci_pressure_now=True).read(panel)[0]
+        self.assertEqual((then["cci_pressure_pending"], then["cci_pressure_checked"],
+                          then["cci_pressure_total"], then["cci_pressure_over"]),
+                         (False, True, 2, 1))
+        self.assertIn("T one a week", then["cci_pressure_summary"])
+        form.invalidate_cache()
+        alone = form.read(["cci_pressure_over", "cci_pressure_total"])[0]
+        self.assertEqual((alone["cci_pressure_total"], alone["cci_pressure_over"]), (2, 1))
+        # a mailing that left has no panel to wait for
+        self.env.cr.execute("UPDATE mail_mass_mailing SET state = 'done' WHERE id = %s",
+                            (mailing.id,))
+        form.invalidate_cache()
+        self.assertFalse(form.read(panel)[0]["cci_pressure_pending"])
+
     def test_mailing_contacts_are_checked_through_their_partner(self):
         self.rule("T one a week", 1, 7)
         self.sent(self.contact_a, self.at(-2))
