@@ -300,7 +300,7 @@ class CciPressureEngine(models.AbstractModel):
                     plan.setdefault(mailing_id, [0] * len(scoped))[scoped.ids.index(rule_id)] = \
                         cents(weight_)
             names = [sql.Identifier("planned_%d" % n) for n in range(len(scoped))]
-            checks, planned_ids = [], []
+            checks, overs, planned_ids = [], [], []
             for rule, name in zip(scoped, names):
                 key = "rule_%d" % rule.id
                 filters = [q.LOAD_IN_WINDOW.format(window=sql.SQL(key + "_window"))]
@@ -318,8 +318,9 @@ class CciPressureEngine(models.AbstractModel):
                                        .format(name, sql.SQL(key)))
                 params[key] = rule.id
                 params[key + "_limit"] = cents(rule.max_weight) - cents(weight)
-                checks.append(q.LOAD_CHECK.format(load=load, limit=sql.SQL(key + "_limit"),
-                                                  rule=sql.SQL(key)))
+                over = q.LOAD_OVER.format(load=load, limit=sql.SQL(key + "_limit"))
+                overs.append(over)
+                checks.append(q.LOAD_CHECK.format(over=over, rule=sql.SQL(key)))
             rows = q.LOAD_ROWS.format(
                 history=history,
                 columns=sql.SQL("").join(sql.SQL(", 0 AS {}").format(name) for name in names)
@@ -338,7 +339,7 @@ class CciPressureEngine(models.AbstractModel):
                     company=sql.SQL("TRUE" if scope == "company" else "FALSE"))])
             parts.append(q.LOAD_CHECKS.format(
                 company=sql.SQL("TRUE" if scope == "company" else "FALSE"),
-                checks=sql.SQL(", ").join(checks),
+                checks=sql.SQL(", ").join(checks), over=sql.SQL(" OR ").join(overs),
                 planned=sql.SQL(", ").join(planned_ids), rows=rows))
         return sql.SQL(" UNION ALL ").join(parts), params
 

@@ -270,12 +270,14 @@ FILTERS = """(rules.any_category OR EXISTS (
 
 # Per key of {history} (and of cci_pressure_plan), the rules over which its load is
 # ({checks}, CASE WHEN load > limit THEN rule id END) and those in which planned mailings
-# count ({planned}): one pass per scope, one sum per rule and key.
+# count ({planned}): one pass per scope, one sum per rule and key; only the keys over some
+# rule ({over}, the loads' tests OR-ed, whose sums PostgreSQL computes once), most keys
+# being under all of them.
 LOAD_CHECKS = sql.SQL("""
     SELECT {company} AS company, key,
            array_remove(ARRAY[{checks}], NULL) AS rule_ids,
            array_remove(ARRAY[{planned}]::int[], NULL) AS planned_ids
-      FROM ({rows}) loads GROUP BY key
+      FROM ({rows}) loads GROUP BY key HAVING {over}
 """)
 LOAD_ROWS = sql.SQL("SELECT key, first_day, weight, category_id, department_id{columns}"
                     " FROM {history}")
@@ -289,7 +291,8 @@ LOAD_PLANNED_ROWS = sql.SQL("""
         ON planned_weights.mailing_id = plan.mass_mailing_id
      WHERE plan.company = {company}
 """)
-LOAD_CHECK = sql.SQL("CASE WHEN {load} > %({limit})s::int THEN %({rule})s::int END")
+LOAD_OVER = sql.SQL("{load} > %({limit})s::int")
+LOAD_CHECK = sql.SQL("CASE WHEN {over} THEN %({rule})s::int END")
 LOAD_SUM = sql.SQL("COALESCE(sum(weight) FILTER (WHERE {filters}), 0)")
 LOAD_IN_WINDOW = sql.SQL("first_day > %({window})s::int")
 LOAD_CATEGORY = sql.SQL("category_id = ANY(%({ids})s)")
