@@ -353,11 +353,11 @@ class CciPressureEngine(models.AbstractModel):
         cr = self.env.cr
         cr.execute(q.PARTNERS_ESTIMATE)
         partners = cr.fetchone()[0]
+        large = size > ONE_PASS_AUDIENCE
         # OVER_NOW joins the keys over to the audience: those of others are left out there
-        whole = size > ONE_PASS_AUDIENCE and 0 <= partners * WHOLE_WINDOW_SHARE <= size
+        whole = large and 0 <= partners * WHOLE_WINDOW_SHARE <= size
         window, history, window_params = self._window(
-            rules, date, exclude_id, large=size > ONE_PASS_AUDIENCE, materialized=False,
-            whole=whole)
+            rules, date, exclude_id, large=large, materialized=False, whole=whole)
         params.update(window_params)
         cr.execute(q.render(cr, q.OVER_ON_DATE.format(
             window=window, history=history, checks=checks)), params)
