@@ -346,7 +346,8 @@ NO_SOLICIT = """
 # The days 0 to the horizon when each (rule, key) of cci_pressure_heavy is over. With no
 # planned mailing, what counts only ends as the days pass: over from the date until the
 # last end after which the rest still exceeds the limit. Otherwise the starts and ends of
-# what counts, summed in day order, give the load of each stretch of days.
+# what counts, summed in day order, give the load of each stretch of days (the history all
+# counts from day 0: one start per key, its rows' weights summed).
 SWEEP = RULES_CTE + """,
     heavy_rows AS (
         SELECT heavy.rule_id, hist.company, hist.key, heavy.planned,
@@ -362,22 +363,22 @@ SWEEP = RULES_CTE + """,
           FROM heavy_rows WHERE NOT planned
     ),
     points AS (
-        SELECT counted.rule_id, counted.company, counted.key, step.from_day,
-               sum(step.delta)::int AS delta
-          FROM (SELECT rule_id, company, key, 0 AS lo, hi, weight
-                  FROM heavy_rows WHERE planned
-                UNION ALL
-                SELECT planned_days.rule_id, plan.company, plan.key, planned_days.lo,
-                       planned_days.hi, planned_days.weight
-                  FROM cci_pressure_plan plan
-                  JOIN planned_days ON planned_days.mailing_id = plan.mass_mailing_id
-                  JOIN cci_pressure_heavy heavy ON heavy.rule_id = planned_days.rule_id
-                                               AND heavy.company = plan.company
-                                               AND heavy.key = plan.key
-               ) counted,
-               LATERAL (VALUES (counted.lo, counted.weight), (counted.hi + 1, -counted.weight))
-                   step(from_day, delta)
-         GROUP BY 1, 2, 3, 4
+        SELECT rule_id, company, key, from_day, sum(delta)::int AS delta FROM (
+            SELECT rule_id, company, key, 0 AS from_day, sum(weight) AS delta
+              FROM heavy_rows WHERE planned GROUP BY 1, 2, 3
+            UNION ALL
+            SELECT rule_id, company, key, hi + 1, -weight FROM heavy_rows WHERE planned
+            UNION ALL
+            SELECT planned_days.rule_id, plan.company, plan.key, step.from_day, step.delta
+              FROM cci_pressure_plan plan
+              JOIN planned_days ON planned_days.mailing_id = plan.mass_mailing_id
+              JOIN cci_pressure_heavy heavy ON heavy.rule_id = planned_days.rule_id
+                                           AND heavy.company = plan.company
+                                           AND heavy.key = plan.key,
+                   LATERAL (VALUES (planned_days.lo, planned_days.weight),
+                                   (planned_days.hi + 1, -planned_days.weight))
+                       step(from_day, delta)
+        ) steps GROUP BY 1, 2, 3, 4
     ),
     stretches AS (
         SELECT rule_id, company, key, from_day,
