@@ -7,7 +7,10 @@ odoo.define('cci_pressure.quota_panel', function (require) {
  * this reads the panel's fields (cci_pressure_*) then, with cci_pressure_now in the
  * context, and shows them without touching what the user may be editing.
  */
+var core = require('web.core');
 var FormController = require('web.FormController');
+
+var _t = core._t;
 
 var PREFIX = 'cci_pressure_';
 
@@ -54,6 +57,13 @@ FormController.include({
             _.extend(record.data, _.pick(rows[0], names));
             var state = self.model.get(handle);
             return self.renderer.confirmChange(state, state.id, names);
+        }, function () {
+            // the error itself is shown by the web client; the panel must not keep waiting
+            if (self.isDestroyed() || record.data !== data) {
+                return;
+            }
+            self.$('div[name="cci_pressure_pending"] p').text(
+                _t("The quota check could not run. Reload the mailing to try again."));
         });
     },
 });
