@@ -442,13 +442,12 @@ BY_DEPARTMENT = RULES_CTE + """,
          WHERE from_day = 0 AND rule_id <> %(no_solicit)s
     ),
     departments AS (
-        SELECT COALESCE(hist.department_id, 0) AS department_id, over_on_date.company,
-               over_on_date.key
-          FROM over_on_date
-          JOIN cci_pressure_hist hist ON hist.company = over_on_date.company
-                                     AND hist.key = over_on_date.key
-          JOIN rules ON rules.id = over_on_date.rule_id AND hist.first_day > -rules.window_days
-                    AND """ + FILTERS + """
+        SELECT COALESCE(hist.department_id, 0) AS department_id, hist.company, hist.key
+          FROM cci_pressure_hist hist
+         WHERE EXISTS (SELECT 1 FROM over_on_date JOIN rules ON rules.id = over_on_date.rule_id
+                        WHERE over_on_date.company = hist.company
+                          AND over_on_date.key = hist.key
+                          AND hist.first_day > -rules.window_days AND """ + FILTERS + """)
         UNION
         SELECT COALESCE(planned_days.department_id, 0), over_on_date.company, over_on_date.key
           FROM over_on_date
