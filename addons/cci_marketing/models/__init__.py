@@ -3,6 +3,7 @@ from . import cci_captured_mixin
 from . import cci_history_mixin
 from . import cci_department
 from . import res_users
+from . import ir_config_parameter
 from . import cci_interaction
 from . import res_partner
 from . import res_partner_timeline

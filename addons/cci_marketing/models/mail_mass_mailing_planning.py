@@ -58,12 +58,8 @@ class MailMassMailing(models.Model):
 
     @api.model
     def _cci_overlap_days(self):
-        value = self.env["ir.config_parameter"].sudo().get_param(
-            "cci_marketing.overlap_days", str(OVERLAP_DAYS))
-        try:
-            return max(0, int(value))
-        except ValueError:
-            return OVERLAP_DAYS
+        return self.env["ir.config_parameter"]._cci_number(
+            "cci_marketing.overlap_days", OVERLAP_DAYS)
 
     @api.model
     def _cci_shared_names(self, overlap, most=SHARED_NAMES):

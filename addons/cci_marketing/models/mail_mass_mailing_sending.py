@@ -112,12 +112,8 @@ class MailMassMailing(models.Model):
         self.env.cr.execute(render(self.env.cr, ANY_TRACE), {"mailing": self.id})
         if self.env.cr.fetchone()[0]:
             return False
-        param = self.env["ir.config_parameter"].sudo().get_param(
+        percent = self.env["ir.config_parameter"]._cci_number(
             "cci_marketing.audience_growth_percent", AUDIENCE_GROWTH_PERCENT)
-        try:
-            percent = max(0, int(param))
-        except ValueError:
-            percent = AUDIENCE_GROWTH_PERCENT
         now = self._cci_audience_size()
         if now > approved * (100 + percent) / 100.0 + AUDIENCE_GROWTH_SLACK:
             return approved, now

@@ -311,11 +311,8 @@ class ResPartner(models.Model):
 
     @api.model
     def _cci_over_solicited_threshold(self):
-        value = self.env["ir.config_parameter"].sudo().get_param(OVER_SOLICITED_PARAM)
-        try:
-            return max(1, int(value)) if value else OVER_SOLICITED_DEFAULT
-        except ValueError:
-            return OVER_SOLICITED_DEFAULT
+        return self.env["ir.config_parameter"]._cci_number(
+            OVER_SOLICITED_PARAM, OVER_SOLICITED_DEFAULT)
 
     @api.model
     def _cci_engaged_since(self):

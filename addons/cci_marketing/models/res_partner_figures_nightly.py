@@ -99,12 +99,9 @@ class ResPartner(models.Model):
         Param = self.env["ir.config_parameter"].sudo()
         if not mark or Param.get_param(FULL_REFRESH_PARAM):
             return True
-        try:
-            every = int(Param.get_param(FULL_EVERY_PARAM) or FULL_EVERY_DEFAULT)
-        except ValueError:
-            every = FULL_EVERY_DEFAULT
+        every = Param._cci_number(FULL_EVERY_PARAM, FULL_EVERY_DEFAULT)
         last_full = fields.Datetime.from_string(mark["full_at"])
-        return fields.Datetime.from_string(now) >= last_full + timedelta(days=max(1, every))
+        return fields.Datetime.from_string(now) >= last_full + timedelta(days=every)
 
     @api.model
     def _cci_refresh_incremental(self, mark, now):

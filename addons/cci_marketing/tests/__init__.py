@@ -9,3 +9,4 @@ from . import test_sending_gates
 from . import test_bad_input
 from . import test_overlap_rows
 from . import test_figures_incremental
+from . import test_numeric_settings

@@ -2,6 +2,7 @@ from . import cci_mailing_category
 from . import cci_pressure_rule
 from . import cci_pressure_engine
 from . import cci_pressure_engine_choices
+from . import ir_config_parameter
 from . import cci_solicitation_channel
 from . import cci_interaction
 from . import mail_mass_mailing

@@ -10,11 +10,14 @@ from odoo.addons.cci_marketing.tools import sql_settings
 from . import cci_pressure_sql as q
 
 NO_SOLICIT_RULE = 0  # pseudo-rule id of res.partner.cci_no_solicit_until
-# Above this many recipients, the window of the ledger is read once for all of them; below,
-# each recipient's rows through the partial indexes (a sending batch, a small mailing).
+# Above this many recipients (system parameter ONE_PASS_PARAM), the window of the ledger is
+# read once for all of them; below, each recipient's rows through the partial indexes (a
+# sending batch, a small mailing).
+ONE_PASS_PARAM = "cci_pressure.one_pass_audience"
 ONE_PASS_AUDIENCE = 5000
-# From this share of the partners, the check on the date counts the window whole rather
-# than narrowed to the audience first (see q.WINDOW_WHOLE).
+# From this share of the partners (WHOLE_WINDOW_PARAM), the check on the date counts the
+# window whole rather than narrowed to the audience first (see q.WINDOW_WHOLE).
+WHOLE_WINDOW_PARAM = "cci_pressure.whole_window_share"
 WHOLE_WINDOW_SHARE = 0.25
 AUDIENCE = sql.Identifier("cci_pressure_audience")
 
@@ -95,7 +98,7 @@ class CciPressureEngine(models.AbstractModel):
             " WHERE {scope})").format(scope=scope)
         # with no rule, an empty window of contacts: every figure is 0
         scopes = self._scopes(rules) or ["contact"]
-        large = partner_ids is None or len(partner_ids) > ONE_PASS_AUDIENCE
+        large = partner_ids is None or len(partner_ids) > self._one_pass_audience()
         window, history, window_params = self._window(
             rules, now, 0, audience=sql.Identifier("targets"), large=large, scopes=scopes)
         statement = q.USAGE.format(
@@ -163,6 +166,10 @@ class CciPressureEngine(models.AbstractModel):
         return result
 
     @api.model
+    def _one_pass_audience(self):
+        return self.env["ir.config_parameter"]._cci_number(ONE_PASS_PARAM, ONE_PASS_AUDIENCE)
+
+    @api.model
     def _scopes(self, rules):
         return [scope for scope in ("contact", "company") if scope in rules.mapped("scope")]
 
@@ -198,7 +205,7 @@ class CciPressureEngine(models.AbstractModel):
         start = date - timedelta(days=max(rules.mapped("window_days") or [0]))
         if large is None:
             self.env.cr.execute(q.AUDIENCE_SIZE)
-            large = self.env.cr.fetchone()[0] > ONE_PASS_AUDIENCE
+            large = self.env.cr.fetchone()[0] > self._one_pass_audience()
         if large:
             window = (q.WINDOW_WHOLE if whole else q.WINDOW_ONE_PASS).format(
                 weights=q.MAILING_WEIGHTS, audience=audience,
@@ -353,9 +360,11 @@ class CciPressureEngine(models.AbstractModel):
         cr = self.env.cr
         cr.execute(q.PARTNERS_ESTIMATE)
         partners = cr.fetchone()[0]
-        large = size > ONE_PASS_AUDIENCE
+        large = size > self._one_pass_audience()
+        share = self.env["ir.config_parameter"]._cci_number(
+            WHOLE_WINDOW_PARAM, WHOLE_WINDOW_SHARE)
         # OVER_NOW joins the keys over to the audience: those of others are left out there
-        whole = large and 0 <= partners * WHOLE_WINDOW_SHARE <= size
+        whole = large and 0 <= partners * share <= size
         window, history, window_params = self._window(
             rules, date, exclude_id, large=large, materialized=False, whole=whole)
         params.update(window_params)
