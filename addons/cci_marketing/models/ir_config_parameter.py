@@ -32,8 +32,7 @@ class IrConfigParameter(models.Model):
 
     @api.model
     def _cci_number(self, key, default):
-        value = self.sudo().get_param(key)
-        number = self._cci_parse_number(key, value) if value else None
+        number = self._cci_parse_number(key, self.sudo().get_param(key))
         return default if number is None else number
 
     @api.constrains("key", "value")
