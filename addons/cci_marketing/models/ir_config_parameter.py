@@ -4,8 +4,8 @@ from odoo.exceptions import ValidationError
 
 class IrConfigParameter(models.Model):
     """The chamber's settings that take a number: refused when written with anything else,
-    and read through ``_cci_number``, which falls back to the default for a value that got
-    in another way (SQL, an older version)."""
+    and read through ``_cci_number``, for a value that got in another way too (SQL, an
+    older version)."""
 
     _inherit = "ir.config_parameter"
 
@@ -20,20 +20,33 @@ class IrConfigParameter(models.Model):
         }
 
     @api.model
+    def _cci_as_number(self, key, value):
+        """The number ``value`` holds, of the kind the setting ``key`` takes, or None
+        (also for no value: get_param gives False, which int() would take for 0)."""
+        if value is None or isinstance(value, bool):
+            return None
+        whole = self._cci_numeric_settings()[key][1]
+        try:
+            return int(value) if whole else float(value)
+        except (TypeError, ValueError):
+            return None
+
+    @api.model
     def _cci_parse_number(self, key, value):
         """The number ``value`` holds for the setting ``key``, or None if it holds none
         that the setting takes."""
-        least, whole = self._cci_numeric_settings()[key]
-        try:
-            number = int(value) if whole else float(value)
-        except (TypeError, ValueError):
-            return None
-        return number if number >= least else None
+        number = self._cci_as_number(key, value)
+        least = self._cci_numeric_settings()[key][0]
+        return number if number is not None and number >= least else None
 
     @api.model
     def _cci_number(self, key, default):
-        number = self._cci_parse_number(key, self.sudo().get_param(key))
-        return default if number is None else number
+        """The setting's number; below the least it takes (a value stored before settings
+        were checked), that least, as it counted then; no number at all, the default."""
+        number = self._cci_as_number(key, self.sudo().get_param(key))
+        if number is None:
+            return default
+        return max(number, self._cci_numeric_settings()[key][0])
 
     @api.constrains("key", "value")
     def _check_cci_numeric_settings(self):

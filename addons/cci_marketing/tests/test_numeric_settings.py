@@ -1,5 +1,6 @@
 """The chamber's settings that take a number: a value that is not one is refused in plain
-words when written, and ignored (the default applies) when it got in another way."""
+words when written, and ignored (the default applies) when it got in another way; one
+below the least a setting takes counts as that least, as before they were checked."""
 from odoo.exceptions import AccessError, ValidationError
 
 from .common import CciCase
@@ -31,6 +32,26 @@ class TestNumericSettings(CciCase):
         Param.clear_caches()
         self.assertEqual(Param._cci_number(OVERLAP, 3), 3)
         self.assertEqual(self.env["mail.mass_mailing"]._cci_overlap_days(), 3)
+
+    def test_a_setting_not_set_gives_the_default(self):
+        Param = self.env["ir.config_parameter"]
+        for key in Param._cci_numeric_settings():
+            Param.search([("key", "=", key)]).unlink()
+            self.assertEqual(Param._cci_number(key, 7), 7, key)
+        self.assertEqual(self.env["mail.mass_mailing"]._cci_overlap_days(), 3)
+
+    def test_a_number_stored_below_the_least_counts_as_the_least(self):
+        """As these settings were read before they were checked: -1 days of overlap were
+        none, 0 over-solicitations a month were 1."""
+        Param = self.env["ir.config_parameter"]
+        for key, value, least in ((OVERLAP, "-1", 0),
+                                  ("cci_marketing.over_solicited_30d", "0", 1)):
+            Param.set_param(key, str(least))
+            self.env.cr.execute("UPDATE ir_config_parameter SET value = %s WHERE key = %s",
+                                (value, key))
+            Param.clear_caches()
+            self.assertEqual(Param._cci_number(key, 7), least)
+        self.assertEqual(self.env["res.partner"]._cci_over_solicited_threshold(), 1)
 
     def test_only_the_administrator_sets_them(self):
         with self.assertRaises(AccessError):

@@ -8,6 +8,7 @@ from odoo.addons.cci_pressure.models import cci_pressure_engine
 
 # modules, not classes: their classes run once
 from . import test_pressure_check, test_pressure_send, test_pressure_suggest
+from .common import PressureCase
 
 
 class OnePass:
@@ -51,3 +52,17 @@ class TestPressureAtSendTimeWholeWindow(WholeWindow, test_pressure_send.TestPres
         mailing = self.planned(self.contact_b | self.loner, False, category=self.newsletter)
         run = mailing.sudo()._cci_pressure_run(self.day, 0, sending=True)
         self.assertEqual(set(run["over"]), {self.contact_b.id})  # contact_a's company
+
+
+class TestThresholdsNotSet(PressureCase):
+
+    def test_a_threshold_not_set_is_its_default(self):
+        """Not set, the thresholds are the engine's own: a small audience is read key by key,
+        a large one in one pass, the whole window only from a quarter of the partners."""
+        Param = self.env["ir.config_parameter"].sudo()
+        for key in (cci_pressure_engine.ONE_PASS_PARAM, cci_pressure_engine.WHOLE_WINDOW_PARAM):
+            Param.search([("key", "=", key)]).unlink()
+        self.assertEqual(self.env["cci.pressure.engine"]._one_pass_audience(),
+                         cci_pressure_engine.ONE_PASS_AUDIENCE)
+        self.assertEqual(Param._cci_number(cci_pressure_engine.WHOLE_WINDOW_PARAM, 0.5),
+                         0.5)
