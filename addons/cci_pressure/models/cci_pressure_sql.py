@@ -46,7 +46,9 @@ def named(text, params, prefix):
 #                          ones that can be over on some day; ``planned`` when planned
 #                          mailings count in it
 #   cci_pressure_over      per rule and key, the days [from_day, until_day) it is over quota;
-#                          the recipients are joined to their keys only to count them
+#                          the recipients are joined to their keys only to count them; its
+#                          keys are the audience's, but for the check on the date of a large
+#                          audience (WINDOW_WHOLE), which only OVER_NOW reads
 TEMP_TABLES = (
     "CREATE TEMP TABLE IF NOT EXISTS cci_pressure_audience ("
     " res_id integer, partner_id integer, company_id integer, no_solicit date) ON COMMIT DROP",
@@ -487,6 +489,26 @@ ISLANDS = sql.SQL("""
                        AS previous_end
               FROM {source}) ordered
 """)
+# The first day in [0, horizon] that no stretch of cci_pressure_over covers (NULL: none).
+# Every key there is a contact or a company of the audience, so that day nobody is over:
+# it is the first with the fewest, found without counting the recipients of each day.
+FIRST_FREE_DAY = """
+    WITH deltas AS (
+        SELECT day_number, sum(delta) AS delta FROM (
+            SELECT from_day AS day_number, 1 AS delta FROM cci_pressure_over
+             WHERE from_day <= %(horizon)s
+            UNION ALL
+            SELECT until_day, -1 FROM cci_pressure_over WHERE until_day <= %(horizon)s
+        ) steps GROUP BY day_number
+    ),
+    calendar AS (
+        SELECT calendar.day_number,
+               sum(COALESCE(deltas.delta, 0)) OVER (ORDER BY calendar.day_number) AS covering
+          FROM generate_series(0, %(horizon)s) calendar(day_number)
+          LEFT JOIN deltas ON deltas.day_number = calendar.day_number
+    )
+    SELECT min(day_number) FROM calendar WHERE covering = 0
+"""
 # The first day in [0, horizon] with the fewest recipients over, and how many. The
 # stretches of each key (over any rule) are merged into islands; a recipient is over on the
 # days of its contact's and its company's islands: merged again for the recipients whose

@@ -47,6 +47,15 @@ class TestPressureSuggestion(PressureCase):
         self.assertEqual((result["over_quota"], result["suggested_over_quota"]), (2, 0))
         self.assertEqual(result["suggested_date"], self.at(5))
 
+    def test_the_first_day_nobody_is_over_not_a_later_one(self):
+        self.rule("T one a week", 1, 7)
+        self.sent(self.contact_a, self.at(-6))   # over on day 0 only
+        self.planned(self.contact_b, self.at(8))  # over from day 2 to day 14
+        result = self.mailing(self.contact_a | self.contact_b).cci_check_pressure()
+        self.assertEqual(result["over_quota"], 1)
+        self.assertEqual((result["suggested_date"], result["suggested_over_quota"]),
+                         (self.at(1), 0))
+
     def test_the_fewest_when_nobody_can_be_reached_by_all(self):
         self.rule("T one a week", 1, 7)
         self.sent(self.contact_a, self.at(-2))
