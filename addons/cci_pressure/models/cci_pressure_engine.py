@@ -68,8 +68,11 @@ class CciPressureEngine(models.AbstractModel):
         over, else None. ``NO_SOLICIT_RULE`` stands for the partner's pause.
         """
         # Compiling these queries (PostgreSQL's JIT) costs more than running them; their
-        # sorts of a large audience fit in memory with more than the default 4 MB.
-        with sql_settings(self.env.cr, jit="off", work_mem="256MB"):
+        # sorts of a large audience fit in memory with more than the default 4 MB; the
+        # work tables' statistics, for the plans of the next statements only, are read
+        # from a sample of 3,000 rows instead of 30,000 (a tenth of the ANALYZEs' time).
+        with sql_settings(self.env.cr, jit="off", work_mem="256MB",
+                          default_statistics_target="10"):
             return self._run(audience, weight, category, department, moment, horizon,
                                   sending, exclude_mailing)
 
