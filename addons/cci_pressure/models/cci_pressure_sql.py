@@ -489,31 +489,38 @@ ISLANDS = sql.SQL("""
                        AS previous_end
               FROM {source}) ordered
 """)
-# The first day in [0, horizon] that no stretch of cci_pressure_over covers (NULL: none).
-# Every key there is a contact or a company of the audience, so that day nobody is over:
-# it is the first with the fewest, found without counting the recipients of each day.
-FIRST_FREE_DAY = """
-    WITH deltas AS (
+
+
+def day_counts(spans, weight):
+    """The queries ``deltas`` and ``calendar`` (day_number, over_count) of a WITH: for each
+    day from 0 to the horizon, the sum of ``weight`` over the stretches [from_day,
+    until_day) of ``spans`` that cover it, from their starts and ends summed in order."""
+    return """
+    deltas AS (
         SELECT day_number, sum(delta) AS delta FROM (
-            SELECT from_day AS day_number, 1 AS delta FROM cci_pressure_over
+            SELECT from_day AS day_number, {weight} AS delta FROM {spans}
              WHERE from_day <= %(horizon)s
             UNION ALL
-            SELECT until_day, -1 FROM cci_pressure_over WHERE until_day <= %(horizon)s
+            SELECT until_day, -{weight} FROM {spans} WHERE until_day <= %(horizon)s
         ) steps GROUP BY day_number
     ),
     calendar AS (
         SELECT calendar.day_number,
-               sum(COALESCE(deltas.delta, 0)) OVER (ORDER BY calendar.day_number) AS covering
+               sum(COALESCE(deltas.delta, 0)) OVER (ORDER BY calendar.day_number) AS over_count
           FROM generate_series(0, %(horizon)s) calendar(day_number)
           LEFT JOIN deltas ON deltas.day_number = calendar.day_number
-    )
-    SELECT min(day_number) FROM calendar WHERE covering = 0
-"""
+    )""".format(spans=spans, weight=weight)
+
+
+# The first day in [0, horizon] that no stretch of cci_pressure_over covers (NULL: none).
+# Every key there is a contact or a company of the audience, so that day nobody is over:
+# it is the first with the fewest, found without counting the recipients of each day.
+FIRST_FREE_DAY = ("WITH" + day_counts("cci_pressure_over", "1")
+                  + " SELECT min(day_number) FROM calendar WHERE over_count = 0")
 # The first day in [0, horizon] with the fewest recipients over, and how many. The
 # stretches of each key (over any rule) are merged into islands; a recipient is over on the
 # days of its contact's and its company's islands: merged again for the recipients whose
-# contact has islands, counted per company for the others. The starts and ends of the
-# islands, summed in order, give the count of each day.
+# contact has islands, counted per company for the others; then the count of each day.
 BEST_DAY = sql.SQL("""
     WITH key_islands AS MATERIALIZED (
         SELECT company, key, min(from_day) AS from_day, max(until_day) AS until_day
@@ -549,20 +556,7 @@ BEST_DAY = sql.SQL("""
           FROM company_islands
           JOIN (SELECT company_id, count(*) AS recipients FROM audience WHERE NOT own
                  GROUP BY company_id) by_company ON by_company.company_id = company_islands.key
-    ),
-    deltas AS (
-        SELECT day_number, sum(delta) AS delta FROM (
-            SELECT from_day AS day_number, recipients AS delta FROM spans
-            UNION ALL
-            SELECT until_day, -recipients FROM spans WHERE until_day <= %(horizon)s
-        ) steps GROUP BY day_number
-    ),
-    calendar AS (
-        SELECT calendar.day_number,
-               sum(COALESCE(deltas.delta, 0)) OVER (ORDER BY calendar.day_number) AS over_count
-          FROM generate_series(0, %(horizon)s) calendar(day_number)
-          LEFT JOIN deltas ON deltas.day_number = calendar.day_number
-    )
+    ),""" + day_counts("spans", "recipients") + """
     SELECT day_number, over_count::int FROM calendar ORDER BY over_count, day_number LIMIT 1
 """)
 
